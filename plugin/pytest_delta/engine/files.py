@@ -1,0 +1,118 @@
+"""Which files the engine tracks, their stat data and their content digests.
+
+The walk is the hot path of a no-change run, so it uses ``os.scandir`` and stats each file
+once. Directories are never followed through symlinks (no loops, no files outside the root);
+they are skipped only for what they are (hidden, a virtualenv, a cache), never for a name like
+``build`` or ``env`` that can hold real code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import stat as statmod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Directory names that never hold project code: caches and tool state.
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+#: A file modified this close to the scan may change again within the same timestamp tick,
+#: unseen by its stat data; such a file is re-hashed on the next run (git's "racy" rule).
+RACY_WINDOW_NS = 2_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """The stat data that decides whether a file must be read again."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, result: os.stat_result) -> FileStat:
+        return cls(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+
+    def is_racy(self, scan_ns: int) -> bool:
+        """True when the file may change again without its stat data showing it."""
+        return max(self.mtime_ns, self.ctime_ns) >= scan_ns - RACY_WINDOW_NS
+
+
+def digest(data: bytes) -> bytes:
+    """SHA-256 of a file's bytes: equal digests mean equal content."""
+    return hashlib.sha256(data).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRules:
+    """What the walk keeps: Python files, plus files matching ``extra_patterns`` by name
+    (doctest text files and other item sources), minus ``exclude`` globs."""
+
+    exclude: tuple[str, ...] = ()
+    extra_patterns: tuple[str, ...] = ()
+
+    def excluded(self, relpath: str) -> bool:
+        return any(fnmatch.fnmatchcase(relpath, pattern) or
+                   fnmatch.fnmatchcase(relpath + "/", pattern) for pattern in self.exclude)
+
+    def wanted(self, name: str) -> bool:
+        if name.endswith(".py"):
+            return True
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.extra_patterns)
+
+
+def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] = ()) -> dict[str, FileStat]:
+    """Map every tracked file under ``root`` (relative POSIX path) to its stat data."""
+    skipped = frozenset(skip)
+    found: dict[str, FileStat] = {}
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # unreadable or vanished directory: nothing in it can be tracked
+        if prefix and any(entry.name == "pyvenv.cfg" for entry in entries):
+            continue  # a virtual environment: installed code, not the project's
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            relpath = prefix + name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in _SKIPPED_DIRS and not (rules.exclude and rules.excluded(relpath)):
+                        stack.append((entry.path, relpath + "/"))
+                    continue
+                if not rules.wanted(name) or relpath in skipped:
+                    continue
+                if rules.exclude and rules.excluded(relpath):
+                    continue
+                result = entry.stat()  # follows a file symlink: its content is what Python reads
+            except OSError:
+                continue  # broken symlink or a file that vanished: treated as absent
+            if statmod.S_ISREG(result.st_mode):
+                found[relpath] = FileStat.of(result)
+    return found
+
+
+def read_file(root: Path, relpath: str) -> bytes:
+    """The bytes of a tracked file; ``OSError`` when it cannot be read."""
+    with open(root / relpath, "rb") as handle:
+        return handle.read()
+
+
+def iter_parents(relpath: str) -> Iterator[str]:
+    """Directories containing ``relpath``, innermost first, ending with the root ``""``."""
+    head = relpath
+    while head:
+        head = head.rpartition("/")[0]
+        yield head
+
+
+def matches_any(relpath: str, patterns: Sequence[str]) -> bool:
+    name = relpath.rpartition("/")[2]
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(relpath, p) for p in patterns)

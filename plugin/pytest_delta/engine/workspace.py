@@ -1,0 +1,340 @@
+"""The live state of a project's files against a baseline snapshot.
+
+One class serves both front ends: the pytest plugin scans the disk once per session; the
+language server keeps one :class:`Workspace` alive and feeds it unsaved buffers with
+:meth:`Workspace.update`. Either way "what is affected" has one definition: every file that
+transitively depends on a file whose content, existence, parse or resolved imports differ from
+the baseline.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import FileStat, TrackRules, digest, read_file, scan_tree
+from .graph import Graph
+from .imports import ImportRef, ParseResult, extract_imports
+from .resolve import ModuleIndex
+from .snapshot import FileRecord, Snapshot
+
+#: Below this many files to parse, a process pool costs more than it saves.
+PARALLEL_PARSE_MIN = 1500
+#: How many parse results of files no longer present are kept, so switching back to a branch
+#: does not parse its files again.
+PARSE_CACHE_EXTRA = 20_000
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Project facts the caller knows better than the engine (from pytest's ini, say)."""
+
+    extra_roots: tuple[str, ...] = ()
+    rules: TrackRules = field(default_factory=TrackRules)
+    #: Relative paths never tracked (the snapshot file itself when it ends in .py, say).
+    skip: tuple[str, ...] = ()
+    #: Parse in this many processes on a cold build; None picks from the CPU count.
+    workers: int | None = None
+
+    def key(self) -> list[object]:
+        """What in these options changes how imports resolve; stored in the snapshot."""
+        return [sorted(self.extra_roots), sorted(self.rules.exclude), sorted(self.rules.extra_patterns)]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the current files differ from the baseline."""
+
+    changed: frozenset[str] = frozenset()
+    added: frozenset[str] = frozenset()
+    deleted: frozenset[str] = frozenset()
+    #: Files that count as changed on every run until they can be read and parsed, with why.
+    broken: Mapping[str, str] = field(default_factory=dict)
+    #: Unchanged files whose imports now resolve elsewhere (a new module shadows, one is gone).
+    rewired: frozenset[str] = frozenset()
+
+    @property
+    def seeds(self) -> frozenset[str]:
+        return self.changed | self.added | self.deleted | self.broken.keys() | self.rewired
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.added or self.deleted or self.broken or self.rewired)
+
+    def reason(self, path: str) -> str:
+        """Why a seed is one, in a few words."""
+        if path in self.broken:
+            return self.broken[path]
+        if path in self.added:
+            return "new"
+        if path in self.deleted:
+            return "deleted"
+        if path in self.rewired:
+            return "imports resolve differently"
+        return "changed"
+
+
+def _parse_chunk(chunk: list[bytes]) -> list[tuple[list[tuple[str, int, tuple[str, ...]]], list[str], str | None]]:
+    out = []
+    for data in chunk:
+        result = extract_imports(data)
+        out.append(([(r.module, r.level, r.names) for r in result.imports], list(result.dynamic), result.error))
+    return out
+
+
+def _parse_many(sources: list[bytes], workers: int | None) -> list[ParseResult]:
+    count = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if count <= 1 or len(sources) < PARALLEL_PARSE_MIN:
+        return [extract_imports(data) for data in sources]
+    size = max(64, len(sources) // (count * 8))
+    chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
+    results: list[ParseResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            for chunk_result in pool.map(_parse_chunk, chunks):
+                for refs, dynamic, error in chunk_result:
+                    results.append(ParseResult(tuple(ImportRef(m, lv, n) for m, lv, n in refs),
+                                               tuple(dynamic), error))
+    except (OSError, RuntimeError):
+        # No processes to be had (a sandbox, a frozen interpreter): same result, one core.
+        return [extract_imports(data) for data in sources]
+    return results
+
+
+class Workspace:
+    """Current file records, parse results and graph of one project root, compared with a
+    baseline snapshot (None: no baseline, everything is affected)."""
+
+    def __init__(self, root: Path, baseline: Snapshot | None, options: EngineOptions | None = None) -> None:
+        self.root = root
+        self.options = options or EngineOptions()
+        self.baseline = baseline
+        self.records: Mapping[str, FileRecord] = baseline.files if baseline else {}
+        self.parsed: dict[bytes, ParseResult] = dict(baseline.parsed) if baseline else {}
+        self.deps: Mapping[str, tuple[str, ...]] = baseline.deps if baseline else {}
+        self.overlays: dict[str, bytes] = {}
+        self.scan_ns = 0
+        self._index: ModuleIndex | None = None
+        self._graph: Graph | None = Graph(self.deps) if baseline else None
+        self._changes: Changes | None = None
+        self._affected: dict[str, str | None] | None = None
+        # A baseline made with other roots or rules resolved its imports differently.
+        self._stale_deps = baseline is not None and baseline.meta.get("engine_options") != self.options.key()
+
+    # -- reading the disk -------------------------------------------------------------------
+
+    def scan(self, progress: ProgressCallback | None = None) -> Changes:
+        """Bring the records up to date with the disk (and the overlays); return the changes
+        against the baseline. Files whose stat data is unchanged are not read."""
+        self.scan_ns = time.time_ns()
+        stats = scan_tree(self.root, self.options.rules, self.options.skip)
+        fresh: dict[str, bytes] = {}
+        records: dict[str, FileRecord] = {}
+        previous = self.records
+        for path, st in stats.items():
+            if path in self.overlays:
+                continue
+            known = previous.get(path)
+            if known is not None and known.stat is not None and known.stat == st and known.digest:
+                records[path] = known
+                continue
+            records[path] = self._read(path, st, fresh)
+        for path, data in self.overlays.items():
+            records[path] = FileRecord(digest(data), None)
+            fresh[path] = data
+        self._install(records, fresh, progress)
+        return self.changes
+
+    def _read(self, path: str, st: FileStat, fresh: dict[str, bytes]) -> FileRecord:
+        try:
+            data = read_file(self.root, path)
+        except OSError:
+            return FileRecord(b"", None)
+        fresh[path] = data
+        return FileRecord(digest(data), None if st.is_racy(self.scan_ns) else st)
+
+    def _install(self, records: dict[str, FileRecord], fresh: Mapping[str, bytes],
+                 progress: ProgressCallback | None = None) -> None:
+        previous = self.records
+        if not self._stale_deps and len(records) == len(previous) and all(
+                previous.get(p) is r for p, r in records.items()):
+            self.records = records
+            return
+        self._parse_missing(records, fresh, progress)
+        file_set_changed = self._stale_deps or records.keys() != previous.keys()
+        if file_set_changed or self._index is None:
+            self._index = ModuleIndex(records.keys(), self.options.extra_roots)
+        if file_set_changed:
+            to_resolve: Iterable[str] = records
+        else:
+            to_resolve = [p for p, r in records.items() if (old := previous.get(p)) is None or old.digest != r.digest]
+        self._stale_deps = False
+        deps = dict(self.deps) if not file_set_changed else {}
+        index = self._index
+        assert index is not None
+        for path in to_resolve:
+            deps[path] = index.resolve(path, self._refs(records[path]))
+        self.records = records
+        self.deps = deps
+        self._graph = None
+        self._changes = None
+        self._affected = None
+
+    def _refs(self, record: FileRecord) -> tuple[ImportRef, ...]:
+        result = self.parsed.get(record.digest)
+        return result.imports if result is not None else ()
+
+    def _parse_missing(self, records: Mapping[str, FileRecord], fresh: Mapping[str, bytes],
+                       progress: ProgressCallback | None) -> None:
+        todo: dict[bytes, str] = {}
+        for path, record in records.items():
+            if record.digest and record.digest not in self.parsed and record.digest not in todo:
+                todo[record.digest] = path
+        if not todo:
+            return
+        keys: list[bytes] = []
+        sources: list[bytes] = []
+        for key, path in todo.items():
+            if not path.endswith(".py"):
+                self.parsed[key] = ParseResult(())
+                continue
+            data = fresh.get(path)
+            if data is None:
+                try:
+                    data = read_file(self.root, path)
+                except OSError as exc:
+                    self.parsed[key] = ParseResult((), (), f"cannot read: {exc.strerror or exc}")
+                    continue
+            keys.append(key)
+            sources.append(data)
+        total = len(sources)
+        step = max(total // 20, 200)
+        for start in range(0, total, step):
+            for key, result in zip(keys[start : start + step],
+                                   _parse_many(sources[start : start + step], self.options.workers)):
+                self.parsed[key] = result
+            if progress is not None:
+                progress(min(start + step, total), total)
+
+    # -- the editor's unsaved buffers ----------------------------------------------------------
+
+    def update(self, path: str, content: bytes | None) -> Changes:
+        """Take ``content`` as the file's text (an unsaved buffer); None goes back to the disk.
+
+        Only this file is read, parsed and resolved again (unless it is new or gone, which can
+        change what other imports resolve to).
+        """
+        if content is None:
+            self.overlays.pop(path, None)
+        else:
+            self.overlays[path] = content
+        records = dict(self.records)
+        fresh: dict[str, bytes] = {}
+        if content is not None:
+            records[path] = FileRecord(digest(content), None)
+            fresh[path] = content
+        else:
+            try:
+                st = FileStat.of(os.stat(self.root / path))
+            except OSError:
+                records.pop(path, None)
+            else:
+                records[path] = self._read(path, st, fresh) if self.options.rules.wanted(path) else records.get(
+                    path, FileRecord(b"", None))
+        self._install(records, fresh)
+        return self.changes
+
+    def remove(self, path: str) -> Changes:
+        """The file is gone (deleted on disk or in the editor)."""
+        self.overlays.pop(path, None)
+        records = {p: r for p, r in self.records.items() if p != path}
+        self._install(records, {})
+        return self.changes
+
+    # -- answers -------------------------------------------------------------------------------
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = Graph(self.deps)
+        return self._graph
+
+    @property
+    def index(self) -> ModuleIndex:
+        if self._index is None:
+            self._index = ModuleIndex(self.records.keys(), self.options.extra_roots)
+        return self._index
+
+    @property
+    def changes(self) -> Changes:
+        if self._changes is None:
+            self._changes = self._compare()
+        return self._changes
+
+    def _compare(self) -> Changes:
+        broken: dict[str, str] = {}
+        for path, record in self.records.items():
+            if not record.digest:
+                broken[path] = "cannot be read"
+                continue
+            result = self.parsed.get(record.digest)
+            if result is not None and result.error:
+                broken[path] = result.error
+        if self.baseline is None:
+            return Changes(added=frozenset(self.records), broken=broken)
+        base = self.baseline.files
+        changed = set()
+        added = set()
+        for path, record in self.records.items():
+            old = base.get(path)
+            if old is None:
+                added.add(path)
+            elif old is not record and old.digest != record.digest:
+                changed.add(path)
+        deleted = frozenset(p for p in base if p not in self.records)
+        rewired: set[str] = set()
+        if self.deps is not self.baseline.deps:
+            base_deps = self.baseline.deps
+            rewired = {p for p, d in self.deps.items()
+                       if p not in changed and p not in added and base_deps.get(p) != d}
+        return Changes(frozenset(changed), frozenset(added), deleted, broken, frozenset(rewired))
+
+    @property
+    def affected(self) -> Mapping[str, str | None]:
+        """Every affected file, mapped to the file it was reached from (None for a changed one)."""
+        if self._affected is None:
+            if self.baseline is None:
+                self._affected = dict.fromkeys(self.records)
+            else:
+                self._affected = self.graph.find_dependents(sorted(self.changes.seeds))
+        return self._affected
+
+    def explain(self, path: str) -> list[str]:
+        """The import chain that makes ``path`` affected: ``[path, ..., changed file]``."""
+        return Graph.chain(self.affected, path)
+
+    def dynamic_imports(self, paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        out = {}
+        for path in paths:
+            record = self.records.get(path)
+            result = self.parsed.get(record.digest) if record else None
+            if result is not None and result.dynamic:
+                out[path] = result.dynamic
+        return out
+
+    def to_snapshot(self, **fields: object) -> Snapshot:
+        """A snapshot of the current records (as read at scan time), with the given pending
+        sets and counts; the parse cache keeps old entries for branch switches."""
+        current = {r.digest for r in self.records.values()}
+        old = [k for k in self.parsed if k not in current]
+        keep = old[-PARSE_CACHE_EXTRA:] + [k for k in self.parsed if k in current]
+        parsed = {k: self.parsed[k] for k in keep}
+        records = {p: r for p, r in self.records.items() if p not in self.overlays}
+        meta = dict(fields.pop("meta", {}) or {})  # type: ignore[call-overload]
+        meta["engine_options"] = self.options.key()
+        return Snapshot(files=records, parsed=parsed, deps=self.deps, meta=meta, **fields)  # type: ignore[arg-type]
