@@ -139,7 +139,7 @@ def _decode(data: bytes) -> Snapshot:
         raise _fail("file table and graph disagree")
     files: dict[str, FileRecord] = {}
     deps: dict[str, tuple[str, ...]] = {}
-    for path, row, dep_row in zip(paths, rows, deps_rows):
+    for path, row, dep_row in zip(paths, rows, deps_rows, strict=False):
         _expect(row, list, "file entry")
         if len(row) not in (1, 5) or not isinstance(row[0], bytes):
             raise _fail("malformed file entry")
@@ -219,7 +219,8 @@ def save_snapshot(path: Path, snapshot: Snapshot, *, based_on: int | None = None
     """Write ``snapshot`` atomically (temporary file, fsync, rename) under ``path``.lock.
 
     ``based_on`` is the ``written_ns`` of the snapshot this one was derived from. When another
-    run wrote the file since, the pending sets of both are kept: a concurrent run never makes the other's unvalidated tests look validated.
+    run wrote the file since, the pending sets of both are kept: a concurrent run never makes
+    the other's unvalidated tests look validated.
     """
     if path.is_dir():
         raise SnapshotWriteError(f"{path} is a directory; give --delta-file a file name")

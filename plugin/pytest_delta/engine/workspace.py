@@ -216,7 +216,7 @@ class Workspace:
         step = max(total // 20, 200)
         for start in range(0, total, step):
             for key, result in zip(keys[start : start + step],
-                                   _parse_many(sources[start : start + step], self.options.workers)):
+                                   _parse_many(sources[start : start + step], self.options.workers), strict=False):
                 self.parsed[key] = result
             if progress is not None:
                 progress(min(start + step, total), total)

@@ -1,0 +1,83 @@
+"""Command-line and ini options of pytest-delta, and the settings resolved from them.
+
+Kept apart from the hooks so that ``pytest`` without ``--delta`` imports nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DEFAULT_FILE = ".delta.msgpack"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("delta", "pytest-delta: run only the tests a change can affect")
+    group.addoption("--delta", action="store_true", default=False,
+                    help="run only the tests affected by changes since the last --delta run "
+                         "(first run: all tests, and a snapshot is written)")
+    group.addoption("--delta-file", metavar="PATH", default=None,
+                    help=f"snapshot file (default: {DEFAULT_FILE} in the rootdir; relative paths "
+                         "resolve against the rootdir; ini: delta_file)")
+    group.addoption("--delta-rebuild", action="store_true", default=False,
+                    help="ignore the snapshot: run every test and write a fresh one")
+    group.addoption("--delta-no-save", action="store_true", default=False,
+                    help="read the snapshot but never write it")
+    group.addoption("--delta-debug", action="store_true", default=False,
+                    help="print what changed, what it affects and why tests were selected")
+    parser.addini("delta_file", f"pytest-delta snapshot file (default: {DEFAULT_FILE})", default=None)
+    parser.addini("delta_roots", "extra directories to resolve imports from (module roots are "
+                  "otherwise discovered)", type="linelist", default=[])
+    parser.addini("delta_exclude", "globs of paths (relative to the rootdir) that pytest-delta "
+                  "does not track", type="linelist", default=[])
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    snapshot_path: Path
+    rebuild: bool
+    save: bool
+    debug: bool
+    extra_roots: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        root = config.rootpath
+        raw = config.getoption("delta_file") or config.getini("delta_file") or DEFAULT_FILE
+        snapshot = Path(str(raw)).expanduser()
+        if not snapshot.is_absolute():
+            snapshot = root / snapshot
+        roots = [*_relative_dirs(root, config.getini("pythonpath") if _has_ini(config, "pythonpath") else []),
+                 *_relative_dirs(root, [root / p for p in config.getini("delta_roots")])]
+        return cls(
+            root=root,
+            snapshot_path=snapshot,
+            rebuild=bool(config.getoption("delta_rebuild")),
+            save=not config.getoption("delta_no_save"),
+            debug=bool(config.getoption("delta_debug")),
+            extra_roots=tuple(dict.fromkeys(roots)),
+            exclude=tuple(str(p) for p in config.getini("delta_exclude")),
+        )
+
+
+def _has_ini(config: pytest.Config, name: str) -> bool:
+    try:
+        config.getini(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _relative_dirs(root: Path, paths: list[Path]) -> list[str]:
+    out = []
+    for path in paths:
+        try:
+            rel = Path(path).resolve().relative_to(root.resolve())
+        except ValueError:
+            continue  # outside the root: its files are not tracked anyway
+        out.append(rel.as_posix() if str(rel) != "." else "")
+    return out

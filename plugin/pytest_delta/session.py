@@ -1,0 +1,388 @@
+"""The selection plugin: one object per ``--delta`` session.
+
+State is read when the session starts, updated from collection and test reports, and written
+once when the session finishes (like pytest's own cacheprovider and stepwise plugins). The
+engine does the graph work; this module only translates between it and pytest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .engine import (
+    EngineOptions,
+    Snapshot,
+    SnapshotError,
+    SnapshotWriteError,
+    TrackRules,
+    Workspace,
+    load_snapshot,
+    save_snapshot,
+)
+from .engine.files import matches_any
+from .options import Settings
+from .pending import CollectionFacts, Pending, file_of, merge_counts, next_pending
+from .plugin import ALWAYS_MARKER
+from .report import Reporter
+
+#: How many changed files ``--delta-debug`` lists one by one.
+MAX_LISTED = 50
+
+
+class DeltaPlugin:
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.root = settings.root
+        self.is_worker = hasattr(config, "workerinput")
+        self.report = Reporter(config, settings.debug, quiet=self.is_worker)
+        self.baseline: Snapshot | None = None
+        self.full_reason: str | None = None
+        self.workspace: Workspace | None = None
+        self.keep: set[str] = set()
+        self.nothing_to_run = False
+        self.facts: CollectionFacts | None = None
+        self.worker_facts: list[CollectionFacts] = []
+        self.ignored: set[str] = set()
+        self.passed: set[str] = set()
+        self.failed: set[str] = set()
+        self.selected = 0
+        self.deselected = 0
+        self._collection_done = False
+        self._rel_cache: dict[Path, str | None] = {}
+
+    # -- start: compare the tree with the snapshot --------------------------------------------
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> Generator[None, None, None]:
+        yield  # after the terminal's header, so our lines follow it
+        self._analyze()
+
+    def _analyze(self) -> None:
+        self.report.debug("Plugin enabled")
+        self.baseline = self._load_baseline()
+        options = EngineOptions(
+            extra_roots=self.settings.extra_roots,
+            rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs()),
+            skip=self._snapshot_relpath(),
+        )
+        self.workspace = Workspace(self.root, self.baseline, options)
+        changes = self.workspace.scan()
+        if self.baseline is None:
+            self.report.debug(f"Running all tests: {self.full_reason}")
+            return
+        self.report.debug(f"Loaded delta: {len(self.baseline.files)} files tracked")
+        self.report.debug(f"Changed: {len(changes.changed)}, New: {len(changes.added)}, "
+                          f"Deleted: {len(changes.deleted)}")
+        for path in sorted(changes.seeds)[:MAX_LISTED]:
+            self.report.debug(f"  {changes.reason(path)}: {path}")
+        if len(changes.seeds) > MAX_LISTED:
+            self.report.debug(f"  ... and {len(changes.seeds) - MAX_LISTED} more")
+        for path, calls in sorted(self.workspace.dynamic_imports(changes.seeds).items()):
+            for call in calls:
+                self.report.debug(f"  dynamic import not followed in {path}, {call}")
+        baseline = self.baseline
+        self.keep = set(self.workspace.affected) | set(baseline.pending_files) | baseline.always_files
+        self.keep.update(file_of(n) for n in baseline.pending_tests)
+        if baseline.pending_tests or baseline.pending_files:
+            self.report.debug(f"Pending from earlier runs: {len(baseline.pending_tests)} tests, "
+                              f"{len(baseline.pending_files)} files")
+        self.nothing_to_run = not (baseline.foreign_items or baseline.pending_tests or baseline.pending_files
+                                   or baseline.always_files or self._candidates())
+
+    def _load_baseline(self) -> Snapshot | None:
+        path = self.settings.snapshot_path
+        if self.settings.rebuild:
+            self.full_reason = "--delta-rebuild given"
+            return None
+        try:
+            baseline = load_snapshot(path)
+        except SnapshotError as exc:
+            self.full_reason = f"snapshot {self._show(path)} unusable ({exc})"
+            self.report.warn(f"ignoring {self._show(path)}: {exc}; running all tests")
+            return None
+        if baseline is None:
+            self.full_reason = f"no snapshot at {self._show(path)}"
+        return baseline
+
+    def _show(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _snapshot_relpath(self) -> tuple[str, ...]:
+        try:
+            return (self.settings.snapshot_path.relative_to(self.root).as_posix(),)
+        except ValueError:
+            return ()
+
+    def _doctest_globs(self) -> tuple[str, ...]:
+        if not self.config.pluginmanager.hasplugin("doctest"):
+            return ()
+        return tuple(self.config.getoption("doctestglob", None) or ["test*.txt"])
+
+    def _may_hold_tests(self, path: str) -> bool:
+        if self.baseline is not None and (self.baseline.foreign_items or self.baseline.test_counts.get(path)):
+            return True
+        if self.config.getoption("doctestmodules", False):
+            return True
+        return matches_any(path, self.config.getini("python_files") or ["test_*.py", "*_test.py"]) or \
+            matches_any(path, self._doctest_globs())
+
+    def _candidates(self) -> list[str]:
+        assert self.workspace is not None
+        return [p for p in self.workspace.affected if self._may_hold_tests(p)]
+
+    # -- collection ----------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> object:
+        if not self.nothing_to_run or self.baseline is None:
+            return None
+        # Nothing can have changed for any test: skip collection (and the imports it costs).
+        session.items = []
+        session.testscollected = 0
+        total = sum(self.baseline.test_counts.values())
+        self.deselected = total
+        self.report.debug("Affected test files: 0")
+        self.report.debug(f"Selected: 0, Deselected: {total}")
+        self.report.summary(f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected")
+        return True
+
+    def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
+        if self.baseline is None or collection_path.name in ("conftest.py", "__init__.py"):
+            return None
+        rel = self._relpath(collection_path)
+        if rel is None or self.workspace is None or rel not in self.workspace.records or rel in self.keep:
+            return None
+        if collection_path.is_dir():
+            return None
+        self.ignored.add(rel)
+        return True
+
+    def _relpath(self, path: Path) -> str | None:
+        if path in self._rel_cache:
+            return self._rel_cache[path]
+        try:
+            rel: str | None = Path(os.path.relpath(path, self.root)).as_posix()
+        except ValueError:
+            rel = None
+        if rel is not None and (rel.startswith("../") or rel == ".."):
+            rel = None
+        self._rel_cache[path] = rel
+        return rel
+
+    def _narrowed_files(self) -> set[str]:
+        out = set()
+        for arg in self.config.args:
+            if "::" in arg:
+                rel = self._relpath(Path(self.config.invocation_params.dir, arg.split("::", 1)[0]).resolve())
+                if rel is not None:
+                    out.add(rel)
+        return out
+
+    def _whole_suite_requested(self) -> bool:
+        if self.config.getoption("lf", False) or self.config.getoption("stepwise", False):
+            return False
+        source = getattr(self.config, "args_source", None)
+        if source is not None and source.name != "ARGS":
+            return True
+        root = self.root.resolve()
+        for arg in self.config.args:
+            if "::" in arg or Path(self.config.invocation_params.dir, arg).resolve() != root:
+                return False
+        return True
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if "::" in report.nodeid or not report.nodeid:
+            return
+        facts = self._facts()
+        rel = report.nodeid
+        if report.failed:
+            facts.errored.add(rel)
+        elif (report.passed and rel.endswith(".py")) or (self.workspace and rel in self.workspace.records):
+            facts.collected.add(rel)
+
+    def _facts(self) -> CollectionFacts:
+        if self.facts is None:
+            self.facts = CollectionFacts()
+        return self.facts
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        assert self.workspace is not None
+        facts = self._facts()
+        records = self.workspace.records
+        affected = self.workspace.affected
+        baseline = self.baseline
+        selected: list[pytest.Item] = []
+        deselected: list[pytest.Item] = []
+        by_file: dict[str, int] = {}
+        reasons: dict[str, str] = {}
+        for item in items:
+            rel = self._relpath(item.path)
+            always = item.get_closest_marker(ALWAYS_MARKER) is not None
+            if rel is not None:
+                by_file[rel] = by_file.get(rel, 0) + 1
+                if always:
+                    facts.always.add(rel)
+            tracked = rel is not None and rel in records
+            if not tracked:
+                facts.foreign = True
+            if baseline is None:
+                keep = True
+            elif not tracked:
+                keep, why = True, "not a tracked file"
+            elif rel in affected:
+                keep, why = True, "affected"
+            elif item.nodeid in baseline.pending_tests or rel in baseline.pending_files:
+                keep, why = True, "pending"
+            elif always:
+                keep, why = True, ALWAYS_MARKER
+            else:
+                keep = False
+            if keep:
+                selected.append(item)
+                facts.should_run.add(item.nodeid)
+                if baseline is not None and rel is not None:
+                    reasons.setdefault(rel, why)
+            else:
+                deselected.append(item)
+        narrowed = self._narrowed_files()
+        facts.collected -= narrowed
+        if config.getoption("lf", False):
+            facts.collected &= by_file.keys()
+        facts.counts.update({p: n for p, n in by_file.items() if p in facts.collected})
+        self.selected = len(selected)
+        skipped_files = sum(baseline.test_counts.get(p, 0) for p in self.ignored) if baseline else 0
+        self.deselected = len(deselected) + skipped_files
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = selected
+        if baseline is not None:
+            affected_files = sorted(p for p, why in reasons.items() if why == "affected")
+            self.report.debug(f"Affected test files: {len(affected_files)}")
+            for path in affected_files:
+                chain = self.workspace.explain(path)
+                via = f" (via {' <- '.join(chain[1:])})" if len(chain) > 1 else ""
+                self.report.debug(f"{path}{via}")
+            for path, why in sorted(reasons.items()):
+                if why != "affected":
+                    self.report.debug(f"{path} ({why})")
+        self.report.debug(f"Selected: {self.selected}, Deselected: {self.deselected}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._facts().complete = self._whole_suite_requested() and not session.shouldstop
+
+    def pytest_report_collectionfinish(self, config: pytest.Config) -> str | None:
+        if self.is_worker:
+            return None
+        total = self.selected + self.deselected
+        if self.baseline is None:
+            return f"delta: {self.full_reason}; running all {total} tests"
+        assert self.workspace is not None
+        changes = self.workspace.changes
+        count = len(changes.seeds)
+        what = f"{count} changed" if count else "no changes"
+        return f"delta: {what}, {self.selected} of {total} tests selected"
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.failed.add(report.nodeid)
+        elif (report.when == "call" or (report.when == "setup" and report.skipped)):
+            self.passed.add(report.nodeid)
+
+    # -- end: remember what is still pending ---------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and self.baseline is not None):
+            session.exitstatus = pytest.ExitCode.OK
+        if self.is_worker:
+            workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
+            workeroutput["delta"] = self._facts().to_wire()
+            return
+        if self.settings.save and self.workspace is not None:
+            self._save()
+
+    def _merged_facts(self) -> CollectionFacts | None:
+        if self.facts is not None or not self.worker_facts:
+            return self.facts
+        merged = CollectionFacts(complete=all(f.complete for f in self.worker_facts))
+        for facts in self.worker_facts:
+            merged.should_run |= facts.should_run
+            merged.collected |= facts.collected
+            merged.errored |= facts.errored
+            merged.counts.update(facts.counts)
+            merged.always |= facts.always
+            merged.foreign = merged.foreign or facts.foreign
+        return merged
+
+    def _save(self) -> None:
+        assert self.workspace is not None
+        workspace = self.workspace
+        baseline = self.baseline
+        facts = self._merged_facts()
+        if self.nothing_to_run and facts is None:
+            facts = CollectionFacts()
+        records = workspace.records
+
+        def exists(path: str) -> bool:
+            return path in records
+
+        previous = Pending(baseline.pending_tests, baseline.pending_files) if baseline else Pending(
+            frozenset(), frozenset())
+        passed = self.passed - self.failed
+        pending = next_pending(previous=previous, candidates=self._candidates(), facts=facts,
+                               passed=passed, exists=exists)
+        old_always = baseline.always_files if baseline else frozenset()
+        collected = facts.collected if facts else set()
+        always = {p for p in old_always if exists(p) and p not in collected}
+        if facts:
+            always |= facts.always
+        foreign = (baseline.foreign_items if baseline else False) or bool(facts and facts.foreign)
+        if facts and facts.complete:
+            foreign = facts.foreign
+        snapshot = workspace.to_snapshot(
+            pending_tests=pending.tests,
+            pending_files=pending.files,
+            always_files=frozenset(always),
+            test_counts=merge_counts(baseline.test_counts if baseline else {}, facts, exists),
+            foreign_items=foreign,
+        )
+        if baseline is not None and self.nothing_to_run and not workspace.changes \
+                and snapshot.pending_tests == baseline.pending_tests \
+                and snapshot.pending_files == baseline.pending_files \
+                and len(records) == len(baseline.files) \
+                and all(baseline.files.get(p) is r for p, r in records.items()):
+            return  # nothing new to remember: leave the file (and its mtime) alone
+        try:
+            save_snapshot(self.settings.snapshot_path, snapshot,
+                          based_on=baseline.written_ns if baseline else None)
+        except SnapshotWriteError as exc:
+            self.report.warn(f"snapshot not saved: {exc}")
+            return
+        if pending.tests or pending.files:
+            self.report.debug(f"Still pending: {len(pending.tests)} tests, {len(pending.files)} files")
+        self.report.debug(f"Saved {self._show(self.settings.snapshot_path)}: {len(records)} files")
+
+
+class XdistHooks:
+    """Controller-side hooks for pytest-xdist: workers report what they collected."""
+
+    def __init__(self, plugin: DeltaPlugin) -> None:
+        self.plugin = plugin
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        data = getattr(node, "workeroutput", {}).get("delta")
+        if isinstance(data, dict):
+            self.plugin.worker_facts.append(CollectionFacts.from_wire(data))
