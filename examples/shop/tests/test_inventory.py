@@ -1,0 +1,3 @@
+def test_take(inventory):
+    inventory.take("apple", 4)
+    assert inventory.stock["apple"] == 6
