@@ -153,6 +153,8 @@ class DeltaPlugin:
         self.report.debug("Affected test files: 0")
         self.report.debug(f"Selected: 0, Deselected: {total}")
         self.report.summary(f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected")
+        # Hooks that wait for the end of collection (xdist workers report it to the controller).
+        session.config.hook.pytest_collection_finish(session=session)
         return True
 
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:

@@ -130,7 +130,11 @@ def _call_ref(node: ast.Call, refs: dict[ImportRef, None], dynamic: list[str]) -
             refs[ImportRef("", level)] = None
         return
     if target is not None:
-        dynamic.append(f"line {node.lineno}: {name}({ast.unparse(target)[:80]})")
+        try:
+            shown = ast.unparse(target)[:80]
+        except RecursionError:  # an argument nested too deep to print; still a dynamic import
+            shown = "..."
+        dynamic.append(f"line {node.lineno}: {name}({shown})")
 
 
 def _parent(dotted: str, levels: int) -> str:

@@ -41,6 +41,8 @@ class ModuleIndex:
         for path in sorted(self.files):
             directory = path.rpartition("/")[0]
             self._children[directory].append(path)
+            if path.endswith("/" + INIT):  # a subpackage is a submodule too (``__all__`` may name it)
+                self._children[directory.rpartition("/")[0]].append(path)
             for name in self._names_of(path):
                 self._by_name[name].append(path)
 

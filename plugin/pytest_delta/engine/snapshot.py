@@ -113,6 +113,8 @@ def _expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
 def _check_path(path: Any) -> str:
     if not isinstance(path, str) or not path:
         raise _fail("malformed path entry")
+    if "\x00" in path:
+        raise _fail(f"path with a null character: {path!r}")
     if path.startswith("/") or "\\" in path or any(p in ("..", ".", "") for p in path.split("/")):
         raise _fail(f"path escapes the root directory: {path!r}")
     return path
@@ -150,10 +152,9 @@ def _decode(data: bytes) -> Snapshot:
             stat = FileStat(row[1], row[2], row[3], row[4])
         files[path] = FileRecord(row[0], stat)
         _expect(dep_row, list, "graph entry")
-        try:
-            deps[path] = tuple(paths[i] for i in dep_row)
-        except (IndexError, TypeError):
-            raise _fail("graph points outside the file table") from None
+        if not all(type(i) is int and 0 <= i < len(paths) for i in dep_row):
+            raise _fail("graph points outside the file table")
+        deps[path] = tuple(paths[i] for i in dep_row)
     parsed: dict[bytes, ParseResult] = {}
     for entry in _expect(body.get("parsed"), list, "import cache"):
         if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], bytes)):

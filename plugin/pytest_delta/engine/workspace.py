@@ -244,8 +244,10 @@ class Workspace:
             except OSError:
                 records.pop(path, None)
             else:
-                records[path] = self._read(path, st, fresh) if self.options.rules.wanted(path) else records.get(
-                    path, FileRecord(b"", None))
+                if self.options.rules.wanted(path):
+                    records[path] = self._read(path, st, fresh)
+                else:
+                    records.pop(path, None)  # not a file the walk tracks: the overlay was all there was
         self._install(records, fresh)
         return self.changes
 
