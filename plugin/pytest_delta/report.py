@@ -25,7 +25,3 @@ class Reporter:
     def warn(self, message: str) -> None:
         if not self.quiet:
             self._write(f"pytest-delta: {message}", yellow=True)
-
-    def summary(self, message: str) -> None:
-        if not self.quiet:
-            self._write(message)

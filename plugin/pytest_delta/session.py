@@ -152,7 +152,6 @@ class DeltaPlugin:
         self.deselected = total
         self.report.debug("Affected test files: 0")
         self.report.debug(f"Selected: 0, Deselected: {total}")
-        self.report.summary(f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected")
         # Hooks that wait for the end of collection (xdist workers report it to the controller).
         session.config.hook.pytest_collection_finish(session=session)
         return True
@@ -289,6 +288,8 @@ class DeltaPlugin:
         total = self.selected + self.deselected
         if self.baseline is None:
             return f"delta: {self.full_reason}; running all {total} tests"
+        if self.nothing_to_run:
+            return f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected"
         assert self.workspace is not None
         changes = self.workspace.changes
         count = len(changes.seeds)

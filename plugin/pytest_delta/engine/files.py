@@ -99,6 +99,23 @@ def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] 
     return found
 
 
+def is_tracked(root: Path, relpath: str, rules: TrackRules, skip: Iterable[str] = ()) -> bool:
+    """Whether :func:`scan_tree` would track ``relpath``: the same rules, for one path (an
+    editor's buffer), without walking the tree."""
+    parts = relpath.split("/")
+    if relpath in skip or any(not p or p.startswith(".") or p == ".." for p in parts):
+        return False
+    if not rules.wanted(parts[-1]) or rules.excluded(relpath):
+        return False
+    for depth in range(1, len(parts)):
+        prefix = "/".join(parts[:depth])
+        if parts[depth - 1] in _SKIPPED_DIRS or rules.excluded(prefix):
+            return False
+        if os.path.exists(os.path.join(root, prefix, "pyvenv.cfg")):
+            return False
+    return True
+
+
 def read_file(root: Path, relpath: str) -> bytes:
     """The bytes of a tracked file; ``OSError`` when it cannot be read."""
     with open(root / relpath, "rb") as handle:

@@ -63,7 +63,8 @@ def extract_imports(source: bytes) -> ParseResult:
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
     except SyntaxError as exc:
-        return ParseResult((), (), f"syntax error at line {exc.lineno}: {exc.msg}")
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return ParseResult((), (), f"syntax error{where}: {exc.msg}")
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: null bytes (Python < 3.12) and undecodable text.
         return ParseResult((), (), f"cannot parse: {type(exc).__name__}: {exc}")

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import FileStat, TrackRules, digest, read_file, scan_tree
+from .files import FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
 from .imports import ImportRef, ParseResult, extract_imports
 from .resolve import ModuleIndex
@@ -165,25 +165,30 @@ class Workspace:
                 previous.get(p) is r for p, r in records.items()):
             self.records = records
             return
-        self._parse_missing(records, fresh, progress)
         file_set_changed = self._stale_deps or records.keys() != previous.keys()
+        edited = [p for p, r in records.items() if (old := previous.get(p)) is None or old.digest != r.digest]
+        if not file_set_changed and not edited:
+            self.records = records  # new stat data, same content: nothing to recompute
+            return
+        self._parse_missing(records, fresh, progress)
         if file_set_changed or self._index is None:
             self._index = ModuleIndex(records.keys(), self.options.extra_roots)
-        if file_set_changed:
-            to_resolve: Iterable[str] = records
-        else:
-            to_resolve = [p for p, r in records.items() if (old := previous.get(p)) is None or old.digest != r.digest]
-        self._stale_deps = False
-        deps = dict(self.deps) if not file_set_changed else {}
         index = self._index
-        assert index is not None
+        to_resolve: Iterable[str] = records if file_set_changed else edited
+        deps = {} if file_set_changed else dict(self.deps)
+        rewired = file_set_changed
         for path in to_resolve:
-            deps[path] = index.resolve(path, self._refs(records[path]))
+            resolved = index.resolve(path, self._refs(records[path]))
+            if not rewired and deps.get(path) != resolved:
+                rewired = True
+            deps[path] = resolved
+        self._stale_deps = False
         self.records = records
-        self.deps = deps
-        self._graph = None
         self._changes = None
         self._affected = None
+        if rewired:
+            self.deps = deps
+            self._graph = None
 
     def _refs(self, record: FileRecord) -> tuple[ImportRef, ...]:
         result = self.parsed.get(record.digest)
@@ -229,6 +234,8 @@ class Workspace:
         Only this file is read, parsed and resolved again (unless it is new or gone, which can
         change what other imports resolve to).
         """
+        if not is_tracked(self.root, path, self.options.rules, self.options.skip):
+            return self.changes  # a file the walk ignores (a virtualenv's, a hidden one): not the project's
         if content is None:
             self.overlays.pop(path, None)
         else:
@@ -244,10 +251,7 @@ class Workspace:
             except OSError:
                 records.pop(path, None)
             else:
-                if self.options.rules.wanted(path):
-                    records[path] = self._read(path, st, fresh)
-                else:
-                    records.pop(path, None)  # not a file the walk tracks: the overlay was all there was
+                records[path] = self._read(path, st, fresh)
         self._install(records, fresh)
         return self.changes
 
