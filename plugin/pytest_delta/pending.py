@@ -25,8 +25,8 @@ class CollectionFacts:
     collected: set[str] = field(default_factory=set)
     #: Files whose collection failed.
     errored: set[str] = field(default_factory=set)
-    #: Items collected per file.
-    counts: dict[str, int] = field(default_factory=dict)
+    #: Node ids collected per file (before ``-k``/``-m``).
+    ids: dict[str, list[str]] = field(default_factory=dict)
     #: Files holding tests marked ``delta_always``.
     always: set[str] = field(default_factory=set)
     #: Items whose file is not a tracked source (other plugins' items).
@@ -36,7 +36,7 @@ class CollectionFacts:
 
     def to_wire(self) -> dict[str, object]:
         return {"should_run": sorted(self.should_run), "collected": sorted(self.collected),
-                "errored": sorted(self.errored), "counts": self.counts, "always": sorted(self.always),
+                "errored": sorted(self.errored), "ids": self.ids, "always": sorted(self.always),
                 "foreign": self.foreign, "complete": self.complete}
 
     @classmethod
@@ -45,9 +45,10 @@ class CollectionFacts:
             value = data.get(key, [])
             return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
-        counts = data.get("counts", {})
-        return cls(strings("should_run"), strings("collected"), strings("errored"),
-                   dict(counts) if isinstance(counts, dict) else {}, strings("always"),
+        ids = data.get("ids", {})
+        clean = {k: [i for i in v if isinstance(i, str)] for k, v in ids.items()
+                 if isinstance(k, str) and isinstance(v, list)} if isinstance(ids, dict) else {}
+        return cls(strings("should_run"), strings("collected"), strings("errored"), clean, strings("always"),
                    bool(data.get("foreign")), bool(data.get("complete")))
 
 
@@ -90,10 +91,11 @@ def next_pending(
     return Pending(frozenset(tests), frozenset(files))
 
 
-def merge_counts(old: Mapping[str, int], facts: CollectionFacts | None,
-                 exists: Callable[[str], bool]) -> dict[str, int]:
-    counts = {p: n for p, n in old.items() if exists(p)}
+def merge_test_ids(old: Mapping[str, tuple[str, ...]], facts: CollectionFacts | None,
+                   exists: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
+    """Node ids per file: this run's for the files it collected whole, the last known for the rest."""
+    ids = {p: n for p, n in old.items() if exists(p)}
     if facts is not None:
         for path in facts.collected:
-            counts[path] = facts.counts.get(path, 0)
-    return counts
+            ids[path] = tuple(facts.ids.get(path, ()))
+    return ids

@@ -25,5 +25,5 @@ def pytest_configure(config: pytest.Config) -> None:
 
     plugin = DeltaPlugin(config, Settings.from_config(config))
     config.pluginmanager.register(plugin, "delta-plugin")
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(XdistHooks(plugin), "delta-xdist")
+    # Optional hooks: harmless without xdist, and xdist may be registered under another name.
+    config.pluginmanager.register(XdistHooks(plugin), "delta-xdist")

@@ -8,7 +8,8 @@ engine does the graph work; this module only translates between it and pytest.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from .engine import (
 )
 from .engine.files import matches_any
 from .options import Settings
-from .pending import CollectionFacts, Pending, file_of, merge_counts, next_pending
+from .pending import CollectionFacts, Pending, file_of, merge_test_ids, next_pending
 from .plugin import ALWAYS_MARKER
 from .report import Reporter
 
@@ -128,7 +129,7 @@ class DeltaPlugin:
         return tuple(self.config.getoption("doctestglob", None) or ["test*.txt"])
 
     def _may_hold_tests(self, path: str) -> bool:
-        if self.baseline is not None and (self.baseline.foreign_items or self.baseline.test_counts.get(path)):
+        if self.baseline is not None and (self.baseline.foreign_items or self.baseline.test_ids.get(path)):
             return True
         if self.config.getoption("doctestmodules", False):
             return True
@@ -148,8 +149,11 @@ class DeltaPlugin:
         # Nothing can have changed for any test: skip collection (and the imports it costs).
         session.items = []
         session.testscollected = 0
-        total = sum(self.baseline.test_counts.values())
+        uncollected = self._uncollected(self.baseline.test_ids)
+        total = len(uncollected)
         self.deselected = total
+        if uncollected:
+            session.config.hook.pytest_deselected(items=uncollected)
         self.report.debug("Affected test files: 0")
         self.report.debug(f"Selected: 0, Deselected: {total}")
         # Hooks that wait for the end of collection (xdist workers report it to the controller).
@@ -178,6 +182,9 @@ class DeltaPlugin:
             rel = None
         self._rel_cache[path] = rel
         return rel
+
+    def _uncollected(self, test_ids: Mapping[str, tuple[str, ...]]) -> list[UncollectedTest]:
+        return [UncollectedTest(nodeid, self.root / path) for path, ids in sorted(test_ids.items()) for nodeid in ids]
 
     def _narrowed_files(self) -> set[str]:
         out = set()
@@ -225,13 +232,13 @@ class DeltaPlugin:
         baseline = self.baseline
         selected: list[pytest.Item] = []
         deselected: list[pytest.Item] = []
-        by_file: dict[str, int] = {}
+        by_file: dict[str, list[str]] = {}
         reasons: dict[str, str] = {}
         for item in items:
             rel = self._relpath(item.path)
             always = item.get_closest_marker(ALWAYS_MARKER) is not None
             if rel is not None:
-                by_file[rel] = by_file.get(rel, 0) + 1
+                by_file.setdefault(rel, []).append(item.nodeid)
                 if always:
                     facts.always.add(rel)
             tracked = rel is not None and rel in records
@@ -256,16 +263,16 @@ class DeltaPlugin:
                     reasons.setdefault(rel, why)
             else:
                 deselected.append(item)
-        narrowed = self._narrowed_files()
-        facts.collected -= narrowed
+        facts.collected -= self._narrowed_files()
         if config.getoption("lf", False):
-            facts.collected &= by_file.keys()
-        facts.counts.update({p: n for p, n in by_file.items() if p in facts.collected})
+            # --lf filters modules' items as they are collected: no file is seen whole.
+            facts.collected.clear()
+        facts.ids.update({p: ids for p, ids in by_file.items() if p in facts.collected})
         self.selected = len(selected)
-        skipped_files = sum(baseline.test_counts.get(p, 0) for p in self.ignored) if baseline else 0
-        self.deselected = len(deselected) + skipped_files
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
+        uncollected = self._uncollected({p: baseline.test_ids.get(p, ()) for p in self.ignored} if baseline else {})
+        self.deselected = len(deselected) + len(uncollected)
+        if deselected or uncollected:
+            config.hook.pytest_deselected(items=[*deselected, *uncollected])
             items[:] = selected
         if baseline is not None:
             affected_files = sorted(p for p, why in reasons.items() if why == "affected")
@@ -325,7 +332,7 @@ class DeltaPlugin:
             merged.should_run |= facts.should_run
             merged.collected |= facts.collected
             merged.errored |= facts.errored
-            merged.counts.update(facts.counts)
+            merged.ids.update(facts.ids)
             merged.always |= facts.always
             merged.foreign = merged.foreign or facts.foreign
         return merged
@@ -359,7 +366,7 @@ class DeltaPlugin:
             pending_tests=pending.tests,
             pending_files=pending.files,
             always_files=frozenset(always),
-            test_counts=merge_counts(baseline.test_counts if baseline else {}, facts, exists),
+            test_ids=merge_test_ids(baseline.test_ids if baseline else {}, facts, exists),
             foreign_items=foreign,
         )
         if baseline is not None and self.nothing_to_run and not workspace.changes \
@@ -379,12 +386,25 @@ class DeltaPlugin:
         self.report.debug(f"Saved {self._show(self.settings.snapshot_path)}: {len(records)} files")
 
 
+@dataclass(frozen=True)
+class UncollectedTest:
+    """A test of a file that delta did not import, because nothing it depends on changed.
+
+    Handed to ``pytest_deselected`` so that the summary counts it as deselected; it has the
+    node id and path of the test as last collected, and nothing that could run.
+    """
+
+    nodeid: str
+    path: Path
+
+
 class XdistHooks:
     """Controller-side hooks for pytest-xdist: workers report what they collected."""
 
     def __init__(self, plugin: DeltaPlugin) -> None:
         self.plugin = plugin
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         data = getattr(node, "workeroutput", {}).get("delta")
         if isinstance(data, dict):

@@ -47,7 +47,7 @@ def sample_snapshot(**fields: Any) -> Snapshot:
         "pending_tests": frozenset({"tests/test_cart.py::test_total", "tests/test_cart.py::TestCart::test_add[1]"}),
         "pending_files": frozenset({"tests/test_cart.py"}),
         "always_files": frozenset({"tests/test_cart.py"}),
-        "test_counts": {"tests/test_cart.py": 7},
+        "test_ids": {"tests/test_cart.py": ("tests/test_cart.py::test_total", "tests/test_cart.py::test_add")},
         "foreign_items": True,
         "meta": {"python": "3.11", "engine_options": [[], [], []]},
     }
@@ -86,7 +86,7 @@ def test_round_trip_keeps_every_field(path: Path) -> None:
     assert loaded.pending_tests == original.pending_tests
     assert loaded.pending_files == original.pending_files
     assert loaded.always_files == original.always_files
-    assert loaded.test_counts == original.test_counts
+    assert loaded.test_ids == original.test_ids
     assert loaded.foreign_items is True
     assert loaded.meta == original.meta
     assert loaded.written_ns > 0
@@ -163,7 +163,8 @@ def test_graph_indices_outside_the_file_table_are_refused(path: Path, bad_index:
         ("parsed", [[b"k", None, [], [[1, 0]]]], "malformed import entry"),
         ("parsed", [[b"k", 5, [], []]], "malformed import cache entry"),
         ("parsed", [[b"k", None, [7], []]], "malformed dynamic import list"),
-        ("test_counts", {"t.py": "many"}, "malformed test counts"),
+        ("test_ids", {"t.py": "many"}, "malformed test ids"),
+        ("test_ids", {"t.py": [3]}, "malformed test ids"),
         ("pending_tests", [1], "malformed pending tests"),
         ("meta", [], "malformed metadata"),
         ("written_ns", "yesterday", "malformed timestamp"),

@@ -56,8 +56,9 @@ class Snapshot:
     pending_files: frozenset[str] = frozenset()
     #: Files holding ``delta_always`` tests.
     always_files: frozenset[str] = frozenset()
-    #: Tests per file at the last collection of that file, for honest counts of what was skipped.
-    test_counts: Mapping[str, int] = field(default_factory=dict)
+    #: Node ids per file at the last collection of that file: what a run that does not import
+    #: the file reports as deselected.
+    test_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Item files that are not tracked sources (seen once, so later collections must not be skipped).
     foreign_items: bool = False
     #: Free-form facts other parts of the tool record (the environment, ...).
@@ -93,7 +94,7 @@ def _encode(snapshot: Snapshot) -> bytes:
         "pending_tests": sorted(snapshot.pending_tests),
         "pending_files": sorted(snapshot.pending_files),
         "always_files": sorted(snapshot.always_files),
-        "test_counts": dict(snapshot.test_counts),
+        "test_ids": {path: list(ids) for path, ids in snapshot.test_ids.items()},
         "foreign_items": snapshot.foreign_items,
         "meta": dict(snapshot.meta),
     }
@@ -171,9 +172,11 @@ def _decode(data: bytes) -> Snapshot:
         if not all(isinstance(d, str) for d in _expect(dynamic, list, "dynamic import list")):
             raise _fail("malformed dynamic import list")
         parsed[key] = ParseResult(tuple(refs), tuple(dynamic), error)
-    counts = _expect(body.get("test_counts", {}), dict, "test counts")
-    if not all(isinstance(k, str) and isinstance(v, int) for k, v in counts.items()):
-        raise _fail("malformed test counts")
+    test_ids: dict[str, tuple[str, ...]] = {}
+    for key, ids in _expect(body.get("test_ids", {}), dict, "test ids").items():
+        if not (isinstance(key, str) and isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            raise _fail("malformed test ids")
+        test_ids[key] = tuple(ids)
     return Snapshot(
         files=files,
         parsed=parsed,
@@ -181,7 +184,7 @@ def _decode(data: bytes) -> Snapshot:
         pending_tests=_str_set(body.get("pending_tests", []), "pending tests"),
         pending_files=frozenset(_check_path(p) for p in _expect(body.get("pending_files", []), list, "pending")),
         always_files=frozenset(_check_path(p) for p in _expect(body.get("always_files", []), list, "markers")),
-        test_counts=counts,
+        test_ids=test_ids,
         foreign_items=bool(body.get("foreign_items", False)),
         meta=_expect(body.get("meta", {}), dict, "metadata"),
         written_ns=_expect(body.get("written_ns", 0), int, "timestamp"),
@@ -266,7 +269,7 @@ def _merge_with_current(path: Path, snapshot: Snapshot, based_on: int | None) ->
         pending_tests=snapshot.pending_tests | {t for t in current.pending_tests if t.split("::")[0] in files},
         pending_files=snapshot.pending_files | (current.pending_files & files.keys()),
         always_files=snapshot.always_files,
-        test_counts=snapshot.test_counts,
+        test_ids=snapshot.test_ids,
         foreign_items=snapshot.foreign_items or current.foreign_items,
         meta=snapshot.meta,
     )
