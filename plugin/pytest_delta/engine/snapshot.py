@@ -12,10 +12,13 @@ import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgpack
 from filelock import FileLock, Timeout
@@ -32,8 +35,7 @@ LOCK_TIMEOUT_S = 5.0
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """A tracked file as last seen: its content digest and the stat data it was read with.
 
     ``stat`` is None when the stat data cannot vouch for the content (the file was modified
@@ -66,39 +68,231 @@ class Snapshot:
     written_ns: int = 0
 
 
+# -- the file format ---------------------------------------------------------------------------
+#
+# An outer msgpack map {format, schema, written_ns, body} where body is a zlib-compressed msgpack
+# map. Inside it, the per-file tables are flat binary arrays (paths joined by newlines, digests
+# concatenated, stat data as int64s, the graph as CSR offsets and targets), so that loading 20,000
+# files creates a handful of Python objects, not a million. The parse cache and the test ids are
+# nested msgpack blobs decoded only when a run needs them.
+
+_RACY = -1  # stat row of a file whose stat data cannot vouch for its content
+_DIGEST = 32
+
+
+def _packb(value: Any) -> bytes:
+    return msgpack.packb(value, use_bin_type=True)
+
+
+def _unpackb(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True)
+
+
+def _raw_parse(result: ParseResult) -> list[Any]:
+    return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports]]
+
+
+def _parse_from_raw(entry: Any) -> ParseResult | None:
+    """A cache entry, or None when it is not one (then the file is simply parsed again)."""
+    if not (isinstance(entry, list) and len(entry) == 3):
+        return None
+    error, dynamic, imports = entry
+    if error is not None and not isinstance(error, str):
+        return None
+    if not (isinstance(dynamic, list) and all(isinstance(d, str) for d in dynamic)):
+        return None
+    if not isinstance(imports, list):
+        return None
+    refs = []
+    for item in imports:
+        if not (isinstance(item, list) and len(item) >= 2 and isinstance(item[0], str)
+                and type(item[1]) is int and item[1] >= 0 and all(isinstance(n, str) for n in item[2:])):
+            return None
+        refs.append(ImportRef(item[0], item[1], tuple(item[2:])))
+    return ParseResult(tuple(refs), tuple(dynamic), error)
+
+
+class ParseTable(Mapping[bytes, ParseResult]):
+    """The parse cache of a loaded snapshot, decoded entry by entry on demand.
+
+    An entry that does not validate reads as missing: the engine parses that file again,
+    which is always safe. ``errors`` (the digests of unparseable content) is eager: every run
+    needs it, and it is small.
+    """
+
+    def __init__(self, blob: object, errors: Mapping[bytes, str]) -> None:
+        self._blob = blob
+        self._raw: dict[bytes, Any] | None = None
+        self._done: dict[bytes, ParseResult] = {}
+        self.errors = errors
+
+    def _table(self) -> dict[bytes, Any]:
+        if self._raw is None:
+            try:
+                table = _unpackb(zlib.decompress(self._blob))  # type: ignore[arg-type]
+            except (ValueError, msgpack.UnpackException, TypeError, zlib.error):
+                table = {}
+            self._raw = {k: v for k, v in table.items() if isinstance(k, bytes)} if isinstance(table, dict) else {}
+        return self._raw
+
+    def __getitem__(self, key: bytes) -> ParseResult:
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        result = _parse_from_raw(self._table().get(key))
+        if result is None:
+            raise KeyError(key)
+        self._done[key] = result
+        return result
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def raw(self, key: bytes) -> Any:
+        """The stored form of an entry, to write it again without decoding it."""
+        return self._table().get(key)
+
+
+class LazyDeps(Mapping[str, tuple[str, ...]]):
+    """The graph of a loaded snapshot (validated at load), built into tuples on first use:
+    a run with no change never needs it."""
+
+    def __init__(self, paths: list[str], offsets: array[int], targets: array[int]) -> None:
+        self._paths = paths
+        self._offsets = offsets
+        self._targets = targets
+        self._data: dict[str, tuple[str, ...]] | None = None
+
+    def _built(self) -> dict[str, tuple[str, ...]]:
+        if self._data is None:
+            paths, offsets, targets = self._paths, self._offsets, self._targets
+            self._data = {
+                path: tuple(paths[j] for j in targets[offsets[i]:offsets[i + 1]]) for i, path in enumerate(paths)
+            }
+        return self._data
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+class LazyTestIds(Mapping[str, tuple[str, ...]]):
+    """Node ids per file, decoded on first use; unreadable, they read as unknown (no ids)."""
+
+    def __init__(self, blob: object) -> None:
+        self._blob = blob
+        self._data: dict[str, tuple[str, ...]] | None = None
+
+    def _built(self) -> dict[str, tuple[str, ...]]:
+        if self._data is None:
+            try:
+                table = _unpackb(zlib.decompress(self._blob))  # type: ignore[arg-type]
+            except (ValueError, msgpack.UnpackException, TypeError, zlib.error):
+                table = {}
+            self._data = {
+                k: tuple(v) for k, v in (table.items() if isinstance(table, dict) else ())
+                if isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+            }
+        return self._data
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
+def _int_array(code: str, values: Iterable[int]) -> bytes:
+    return array(code, values).tobytes()
+
+
 def _encode(snapshot: Snapshot) -> bytes:
     paths = sorted(snapshot.files)
     index = {path: i for i, path in enumerate(paths)}
-    files = []
+    digests = bytearray()
+    stats: list[int] = []
     for path in paths:
         record = snapshot.files[path]
-        row: list[Any] = [record.digest]
-        if record.stat is not None:
-            st = record.stat
-            row += [st.size, st.mtime_ns, st.ctime_ns, st.inode]
-        files.append(row)
-    deps = [[index[d] for d in snapshot.deps.get(path, ()) if d in index] for path in paths]
-    parsed = [
-        [key, result.error, list(result.dynamic),
-         [[ref.module, ref.level, *ref.names] for ref in result.imports]]
-        for key, result in snapshot.parsed.items()
-    ]
+        digests += record.digest if len(record.digest) == _DIGEST else bytes(_DIGEST)
+        if record.stat is None or len(record.digest) != _DIGEST:
+            stats += (_RACY, 0, 0, 0)
+        else:
+            stats += record.stat
+    offsets = [0]
+    targets: list[int] = []
+    for path in paths:
+        targets += sorted(index[d] for d in snapshot.deps.get(path, ()) if d in index)
+        offsets.append(len(targets))
+    parsed = snapshot.parsed
+    raw_of = getattr(parsed, "raw", None)
+    cache: dict[bytes, Any] = {}
+    errors: dict[bytes, str] = {}
+    for key in parsed:
+        entry = raw_of(key) if raw_of is not None else None
+        if entry is None:
+            try:
+                entry = _raw_parse(parsed[key])
+            except KeyError:
+                continue
+        cache[key] = entry
+        if isinstance(entry, list) and entry and isinstance(entry[0], str):
+            errors[key] = entry[0]
     body = {
-        "format": FORMAT,
-        "schema": SCHEMA,
-        "written_ns": time.time_ns(),
-        "paths": paths,
-        "files": files,
-        "deps": deps,
-        "parsed": parsed,
+        # Compressed one by one: a run decompresses only the parts it needs.
+        "paths": _squeeze("\n".join(paths).encode()),
+        "digests": bytes(digests),
+        "stats": _squeeze(_int_array("q", stats)),
+        "dep_offsets": _squeeze(_int_array("I", offsets)),
+        "dep_targets": _squeeze(_int_array("I", targets)),
+        "parsed": _squeeze(_packb(cache)),
+        "errors": errors,
         "pending_tests": sorted(snapshot.pending_tests),
         "pending_files": sorted(snapshot.pending_files),
         "always_files": sorted(snapshot.always_files),
-        "test_ids": {path: list(ids) for path, ids in snapshot.test_ids.items()},
+        "test_ids": _squeeze(_packb({path: list(ids) for path, ids in snapshot.test_ids.items()})),
         "foreign_items": snapshot.foreign_items,
         "meta": dict(snapshot.meta),
     }
-    return msgpack.packb(body, use_bin_type=True)
+    return _packb({"format": FORMAT, "schema": SCHEMA, "written_ns": time.time_ns(), "body": body})
+
+
+def _squeeze(data: bytes) -> bytes:
+    return zlib.compress(data, 1)
+
+
+def _unsqueeze(data: Any, what: str) -> bytes:
+    try:
+        return zlib.decompress(_expect(data, bytes, what))
+    except zlib.error:
+        raise _fail(f"truncated or corrupt {what}") from None
+
+
+def _bad_path_in(joined: str) -> bool:
+    """Whether any of the newline-separated paths is absolute, empty, or has a ``.``/``..``
+    segment, a backslash or a null: substring tests, fast on 20,000 paths."""
+    text = f"\n{joined}\n"
+    if "\\" in text or "\x00" in text or "//" in text or "\n/" in text or "/\n" in text or "\n\n" in text:
+        return True
+    return any(f"{before}{dots}{after}" in text
+               for dots in (".", "..") for before in ("\n", "/") for after in ("\n", "/"))
 
 
 def _fail(reason: str) -> SnapshotError:
@@ -114,80 +308,78 @@ def _expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
 def _check_path(path: Any) -> str:
     if not isinstance(path, str) or not path:
         raise _fail("malformed path entry")
-    if "\x00" in path:
-        raise _fail(f"path with a null character: {path!r}")
-    if path.startswith("/") or "\\" in path or any(p in ("..", ".", "") for p in path.split("/")):
+    if _bad_path_in(path):
         raise _fail(f"path escapes the root directory: {path!r}")
     return path
 
 
+def _array(code: str, data: Any, what: str) -> array[int]:
+    out = array(code)
+    if not isinstance(data, bytes) or len(data) % out.itemsize:
+        raise _fail(f"malformed {what}")
+    out.frombytes(data)
+    return out
+
+
 def _decode(data: bytes) -> Snapshot:
     try:
-        body = msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True)
-    except (ValueError, msgpack.UnpackException, msgpack.ExtraData, TypeError) as exc:
+        outer = _unpackb(data)
+    except (ValueError, msgpack.UnpackException, TypeError) as exc:
         raise _fail(f"not a readable snapshot ({type(exc).__name__})") from None
-    if not isinstance(body, dict) or body.get("format") != FORMAT:
+    if not isinstance(outer, dict) or outer.get("format") != FORMAT:
         raise _fail("not a pytest-delta snapshot")
-    schema = body.get("schema")
+    schema = outer.get("schema")
     if not isinstance(schema, int):
         raise _fail("no schema version")
     if schema > SCHEMA:
         raise _fail(f"written by a newer pytest-delta (schema {schema}; this version reads {SCHEMA})")
     if schema < SCHEMA:
         raise _fail(f"written by an older pytest-delta (schema {schema})")
-    paths = [_check_path(p) for p in _expect(body.get("paths"), list, "path table")]
-    rows = _expect(body.get("files"), list, "file table")
-    deps_rows = _expect(body.get("deps"), list, "graph")
-    if len(rows) != len(paths) or len(deps_rows) != len(paths):
+    body = _expect(outer.get("body"), dict, "body")
+    try:
+        joined = _unsqueeze(body.get("paths"), "path table").decode()
+    except UnicodeDecodeError:
+        raise _fail("malformed path table") from None
+    if joined and _bad_path_in(joined):
+        bad = next(p for p in joined.split("\n") if not p or _bad_path_in(p))
+        raise _fail(f"path escapes the root directory: {bad!r}")
+    paths = joined.split("\n") if joined else []
+    count = len(paths)
+    if len(set(paths)) != count:
+        raise _fail("duplicate paths")
+    digests = _expect(body.get("digests"), bytes, "digest table")
+    stats = _array("q", _unsqueeze(body.get("stats"), "stat table"), "stat table")
+    offsets = _array("I", _unsqueeze(body.get("dep_offsets"), "graph"), "graph")
+    targets = _array("I", _unsqueeze(body.get("dep_targets"), "graph"), "graph")
+    if len(digests) != _DIGEST * count or len(stats) != 4 * count or len(offsets) != count + 1:
         raise _fail("file table and graph disagree")
+    if offsets[0] != 0 or offsets[-1] != len(targets) or any(a > b for a, b in pairwise(offsets)):
+        raise _fail("graph points outside the file table")
+    if targets and max(targets) >= count:
+        raise _fail("graph points outside the file table")
     files: dict[str, FileRecord] = {}
-    deps: dict[str, tuple[str, ...]] = {}
-    for path, row, dep_row in zip(paths, rows, deps_rows, strict=False):
-        _expect(row, list, "file entry")
-        if len(row) not in (1, 5) or not isinstance(row[0], bytes):
-            raise _fail("malformed file entry")
-        stat = None
-        if len(row) == 5:
-            if not all(isinstance(v, int) for v in row[1:]):
-                raise _fail("malformed stat data")
-            stat = FileStat(row[1], row[2], row[3], row[4])
-        files[path] = FileRecord(row[0], stat)
-        _expect(dep_row, list, "graph entry")
-        if not all(type(i) is int and 0 <= i < len(paths) for i in dep_row):
-            raise _fail("graph points outside the file table")
-        deps[path] = tuple(paths[i] for i in dep_row)
-    parsed: dict[bytes, ParseResult] = {}
-    for entry in _expect(body.get("parsed"), list, "import cache"):
-        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], bytes)):
-            raise _fail("malformed import cache entry")
-        key, error, dynamic, imports = entry
-        if error is not None and not isinstance(error, str):
-            raise _fail("malformed import cache entry")
-        refs = []
-        for item in _expect(imports, list, "import list"):
-            if not (isinstance(item, list) and len(item) >= 2 and isinstance(item[0], str)
-                    and isinstance(item[1], int) and all(isinstance(n, str) for n in item[2:])):
-                raise _fail("malformed import entry")
-            refs.append(ImportRef(item[0], item[1], tuple(item[2:])))
-        if not all(isinstance(d, str) for d in _expect(dynamic, list, "dynamic import list")):
-            raise _fail("malformed dynamic import list")
-        parsed[key] = ParseResult(tuple(refs), tuple(dynamic), error)
-    test_ids: dict[str, tuple[str, ...]] = {}
-    for key, ids in _expect(body.get("test_ids", {}), dict, "test ids").items():
-        if not (isinstance(key, str) and isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
-            raise _fail("malformed test ids")
-        test_ids[key] = tuple(ids)
+    empty = bytes(_DIGEST)
+    rows = iter(stats)
+    for i, (path, row) in enumerate(zip(paths, zip(rows, rows, rows, rows))):
+        digest = digests[i * _DIGEST:(i + 1) * _DIGEST]
+        if digest == empty:
+            files[path] = FileRecord(b"", None)
+        else:
+            files[path] = FileRecord(digest, None if row[0] == _RACY else FileStat._make(row))
+    errors = _expect(body.get("errors", {}), dict, "error table")
+    if not all(isinstance(k, bytes) and isinstance(v, str) for k, v in errors.items()):
+        raise _fail("malformed error table")
     return Snapshot(
         files=files,
-        parsed=parsed,
-        deps=deps,
+        parsed=ParseTable(body.get("parsed"), errors),
+        deps=LazyDeps(paths, offsets, targets),
         pending_tests=_str_set(body.get("pending_tests", []), "pending tests"),
         pending_files=frozenset(_check_path(p) for p in _expect(body.get("pending_files", []), list, "pending")),
         always_files=frozenset(_check_path(p) for p in _expect(body.get("always_files", []), list, "markers")),
-        test_ids=test_ids,
+        test_ids=LazyTestIds(body.get("test_ids")),
         foreign_items=bool(body.get("foreign_items", False)),
         meta=_expect(body.get("meta", {}), dict, "metadata"),
-        written_ns=_expect(body.get("written_ns", 0), int, "timestamp"),
+        written_ns=_expect(outer.get("written_ns", 0), int, "timestamp"),
     )
 
 

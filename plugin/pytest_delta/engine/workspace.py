@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ from .files import FileStat, TrackRules, digest, is_tracked, read_file, scan_tre
 from .graph import Graph
 from .imports import ImportRef, ParseResult, extract_imports
 from .resolve import ModuleIndex
-from .snapshot import FileRecord, Snapshot
+from .snapshot import FileRecord, ParseTable, Snapshot
 
 #: Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_PARSE_MIN = 1500
@@ -106,6 +106,38 @@ def _parse_many(sources: list[bytes], workers: int | None) -> list[ParseResult]:
     return results
 
 
+def _errors_of(parsed: Mapping[bytes, ParseResult]) -> Mapping[bytes, str]:
+    if isinstance(parsed, ParseTable):
+        return parsed.errors
+    return {key: result.error for key, result in parsed.items() if result.error}
+
+
+class _MergedParses(Mapping[bytes, ParseResult]):
+    """The parse cache a new snapshot keeps: chosen keys of this session's results over the
+    baseline's, whose stored form is written again without being decoded."""
+
+    def __init__(self, base: Mapping[bytes, ParseResult], new: Mapping[bytes, ParseResult],
+                 keys: Iterable[bytes]) -> None:
+        self._base = base
+        self._new = new
+        self._keys = [k for k in dict.fromkeys(keys) if k in new or k in base]
+
+    def __getitem__(self, key: bytes) -> ParseResult:
+        result = self._new.get(key)
+        return result if result is not None else self._base[key]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def raw(self, key: bytes) -> object:
+        if key in self._new or not isinstance(self._base, ParseTable):
+            return None
+        return self._base.raw(key)
+
+
 class Workspace:
     """Current file records, parse results and graph of one project root, compared with a
     baseline snapshot (None: no baseline, everything is affected)."""
@@ -115,7 +147,10 @@ class Workspace:
         self.options = options or EngineOptions()
         self.baseline = baseline
         self.records: Mapping[str, FileRecord] = baseline.files if baseline else {}
-        self.parsed: dict[bytes, ParseResult] = dict(baseline.parsed) if baseline else {}
+        # Parse results: the baseline's (decoded on demand) under this session's own.
+        self._base_parsed: Mapping[bytes, ParseResult] = baseline.parsed if baseline else {}
+        self._base_errors: Mapping[bytes, str] = _errors_of(self._base_parsed)
+        self._new_parsed: dict[bytes, ParseResult] = {}
         self.deps: Mapping[str, tuple[str, ...]] = baseline.deps if baseline else {}
         self.overlays: dict[str, bytes] = {}
         self.scan_ns = 0
@@ -170,7 +205,7 @@ class Workspace:
         if not file_set_changed and not edited:
             self.records = records  # new stat data, same content: nothing to recompute
             return
-        self._parse_missing(records, fresh, progress)
+        self._parse_missing({p: records[p] for p in (records if file_set_changed else edited)}, fresh, progress)
         if file_set_changed or self._index is None:
             self._index = ModuleIndex(records.keys(), self.options.extra_roots)
         index = self._index
@@ -190,15 +225,28 @@ class Workspace:
             self.deps = deps
             self._graph = None
 
+    def parse_result(self, digest: bytes) -> ParseResult | None:
+        """The parse of the content with this digest, if it was parsed (this session or before)."""
+        result = self._new_parsed.get(digest)
+        if result is None:
+            result = self._base_parsed.get(digest)
+        return result
+
+    def _error(self, digest: bytes) -> str | None:
+        result = self._new_parsed.get(digest)
+        if result is not None:
+            return result.error
+        return self._base_errors.get(digest)
+
     def _refs(self, record: FileRecord) -> tuple[ImportRef, ...]:
-        result = self.parsed.get(record.digest)
+        result = self.parse_result(record.digest)
         return result.imports if result is not None else ()
 
     def _parse_missing(self, records: Mapping[str, FileRecord], fresh: Mapping[str, bytes],
                        progress: ProgressCallback | None) -> None:
         todo: dict[bytes, str] = {}
         for path, record in records.items():
-            if record.digest and record.digest not in self.parsed and record.digest not in todo:
+            if record.digest and record.digest not in todo and self.parse_result(record.digest) is None:
                 todo[record.digest] = path
         if not todo:
             return
@@ -206,14 +254,14 @@ class Workspace:
         sources: list[bytes] = []
         for key, path in todo.items():
             if not path.endswith(".py"):
-                self.parsed[key] = ParseResult(())
+                self._new_parsed[key] = ParseResult(())
                 continue
             data = fresh.get(path)
             if data is None:
                 try:
                     data = read_file(self.root, path)
                 except OSError as exc:
-                    self.parsed[key] = ParseResult((), (), f"cannot read: {exc.strerror or exc}")
+                    self._new_parsed[key] = ParseResult((), (), f"cannot read: {exc.strerror or exc}")
                     continue
             keys.append(key)
             sources.append(data)
@@ -222,7 +270,7 @@ class Workspace:
         for start in range(0, total, step):
             for key, result in zip(keys[start : start + step],
                                    _parse_many(sources[start : start + step], self.options.workers), strict=False):
-                self.parsed[key] = result
+                self._new_parsed[key] = result
             if progress is not None:
                 progress(min(start + step, total), total)
 
@@ -288,9 +336,9 @@ class Workspace:
             if not record.digest:
                 broken[path] = "cannot be read"
                 continue
-            result = self.parsed.get(record.digest)
-            if result is not None and result.error:
-                broken[path] = result.error
+            error = self._error(record.digest)
+            if error:
+                broken[path] = error
         if self.baseline is None:
             return Changes(added=frozenset(self.records), broken=broken)
         base = self.baseline.files
@@ -328,7 +376,7 @@ class Workspace:
         out = {}
         for path in paths:
             record = self.records.get(path)
-            result = self.parsed.get(record.digest) if record else None
+            result = self.parse_result(record.digest) if record else None
             if result is not None and result.dynamic:
                 out[path] = result.dynamic
         return out
@@ -337,9 +385,10 @@ class Workspace:
         """A snapshot of the current records (as read at scan time), with the given pending
         sets and counts; the parse cache keeps old entries for branch switches."""
         current = {r.digest for r in self.records.values()}
-        old = [k for k in self.parsed if k not in current]
-        keep = old[-PARSE_CACHE_EXTRA:] + [k for k in self.parsed if k in current]
-        parsed = {k: self.parsed[k] for k in keep}
+        base = self._base_parsed
+        old = [k for k in base if k not in current and k not in self._new_parsed]
+        old += [k for k in self._new_parsed if k not in current]
+        parsed = _MergedParses(base, self._new_parsed, old[-PARSE_CACHE_EXTRA:] + sorted(current - {b""}))
         records = {p: r for p, r in self.records.items() if p not in self.overlays}
         meta = dict(fields.pop("meta", {}) or {})  # type: ignore[call-overload]
         meta["engine_options"] = self.options.key()
