@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .engine.files import DEFAULT_CONFIG_FILES, DEFAULT_DATA_SUFFIXES
+
 DEFAULT_FILE = ".delta.msgpack"
 
 
@@ -32,6 +34,11 @@ def add_options(parser: pytest.Parser) -> None:
                   "otherwise discovered)", type="linelist", default=[])
     parser.addini("delta_exclude", "globs of paths (relative to the rootdir) that pytest-delta "
                   "does not track", type="linelist", default=[])
+    parser.addini("delta_global_files", "more file name globs that configure the test run: a change "
+                  f"to one runs every test (always: {', '.join(DEFAULT_CONFIG_FILES)})",
+                  type="linelist", default=[])
+    parser.addini("delta_data_files", "suffixes (or *.suffix globs) of data files tracked under the "
+                  f"directory rule (default: {' '.join(DEFAULT_DATA_SUFFIXES)})", type="linelist", default=None)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Settings:
     debug: bool
     extra_roots: tuple[str, ...]
     exclude: tuple[str, ...]
+    config_patterns: tuple[str, ...] = DEFAULT_CONFIG_FILES
+    data_suffixes: tuple[str, ...] = DEFAULT_DATA_SUFFIXES
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -61,7 +70,20 @@ class Settings:
             debug=bool(config.getoption("delta_debug")),
             extra_roots=tuple(dict.fromkeys(roots)),
             exclude=tuple(str(p) for p in config.getini("delta_exclude")),
+            config_patterns=(*DEFAULT_CONFIG_FILES, *(str(p) for p in config.getini("delta_global_files"))),
+            data_suffixes=_suffixes(config.getini("delta_data_files")),
         )
+
+
+def _suffixes(value: object) -> tuple[str, ...]:
+    if not value:
+        return DEFAULT_DATA_SUFFIXES if value is None else ()
+    out = []
+    for item in value if isinstance(value, list) else []:
+        text = str(item).strip().lstrip("*")
+        if text:
+            out.append(text.lower() if text.startswith(".") else f".{text.lower()}")
+    return tuple(out)
 
 
 def _has_ini(config: pytest.Config, name: str) -> bool:

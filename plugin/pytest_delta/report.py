@@ -12,16 +12,29 @@ class Reporter:
         self.config = config
         self.enabled = debug and not quiet
         self.quiet = quiet
+        self._held: list[tuple[str, dict[str, bool]]] = []
 
     def _write(self, line: str, **markup: bool) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(line, **markup)
 
-    def debug(self, message: str) -> None:
+    def debug(self, message: str, *, at_end: bool = False) -> None:
         if self.enabled:
-            self._write(f"{PREFIX} {message}")
+            self._emit(f"{PREFIX} {message}", at_end, {})
 
-    def warn(self, message: str) -> None:
+    def warn(self, message: str, *, at_end: bool = False) -> None:
         if not self.quiet:
-            self._write(f"pytest-delta: {message}", yellow=True)
+            self._emit(f"pytest-delta: {message}", at_end, {"yellow": True})
+
+    def _emit(self, line: str, at_end: bool, markup: dict[str, bool]) -> None:
+        if at_end:
+            self._held.append((line, markup))  # the session is ending: print with the summary
+        else:
+            self._write(line, **markup)
+
+    def flush(self) -> None:
+        """Print what was held for the end of the session."""
+        held, self._held = self._held, []
+        for line, markup in held:
+            self._write(line, **markup)

@@ -44,6 +44,8 @@ class DeltaPlugin:
         self.report = Reporter(config, settings.debug, quiet=self.is_worker)
         self.baseline: Snapshot | None = None
         self.full_reason: str | None = None
+        #: Why every test is selected this time (no snapshot, configuration changed), or None.
+        self.run_all: str | None = None
         self.workspace: Workspace | None = None
         self.keep: set[str] = set()
         self.nothing_to_run = False
@@ -69,12 +71,15 @@ class DeltaPlugin:
         self.baseline = self._load_baseline()
         options = EngineOptions(
             extra_roots=self.settings.extra_roots,
-            rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs()),
+            rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs(),
+                             config_patterns=self.settings.config_patterns,
+                             data_suffixes=self.settings.data_suffixes),
             skip=self._snapshot_relpath(),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
         changes = self.workspace.scan()
         if self.baseline is None:
+            self.run_all = self.full_reason
             self.report.debug(f"Running all tests: {self.full_reason}")
             return
         self.report.debug(f"Loaded delta: {len(self.baseline.files)} files tracked")
@@ -84,6 +89,9 @@ class DeltaPlugin:
             self.report.debug(f"  {changes.reason(path)}: {path}")
         if len(changes.seeds) > MAX_LISTED:
             self.report.debug(f"  ... and {len(changes.seeds) - MAX_LISTED} more")
+        if changes.configuration:
+            self.run_all = f"configuration changed ({', '.join(sorted(changes.configuration))})"
+            self.report.debug(f"Running all tests: {self.run_all}")
         for path, calls in sorted(self.workspace.dynamic_imports(changes.seeds).items()):
             for call in calls:
                 self.report.debug(f"  dynamic import not followed in {path}, {call}")
@@ -161,7 +169,7 @@ class DeltaPlugin:
         return True
 
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
-        if self.baseline is None or collection_path.name in ("conftest.py", "__init__.py"):
+        if self.run_all is not None or collection_path.name in ("conftest.py", "__init__.py"):
             return None
         rel = self._relpath(collection_path)
         if rel is None or self.workspace is None or rel not in self.workspace.records or rel in self.keep:
@@ -244,8 +252,8 @@ class DeltaPlugin:
             tracked = rel is not None and rel in records
             if not tracked:
                 facts.foreign = True
-            if baseline is None:
-                keep = True
+            if baseline is None or self.run_all is not None:
+                keep, why = True, "all"
             elif not tracked:
                 keep, why = True, "not a tracked file"
             elif rel in affected:
@@ -274,7 +282,7 @@ class DeltaPlugin:
         if deselected or uncollected:
             config.hook.pytest_deselected(items=[*deselected, *uncollected])
             items[:] = selected
-        if baseline is not None:
+        if self.run_all is None:
             affected_files = sorted(p for p, why in reasons.items() if why == "affected")
             self.report.debug(f"Affected test files: {len(affected_files)}")
             for path in affected_files:
@@ -293,8 +301,8 @@ class DeltaPlugin:
         if self.is_worker:
             return None
         total = self.selected + self.deselected
-        if self.baseline is None:
-            return f"delta: {self.full_reason}; running all {total} tests"
+        if self.run_all is not None:
+            return f"delta: {self.run_all}; running all {total} tests"
         if self.nothing_to_run:
             return f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected"
         assert self.workspace is not None
@@ -379,11 +387,15 @@ class DeltaPlugin:
             save_snapshot(self.settings.snapshot_path, snapshot,
                           based_on=baseline.written_ns if baseline else None)
         except SnapshotWriteError as exc:
-            self.report.warn(f"snapshot not saved: {exc}")
+            self.report.warn(f"snapshot not saved: {exc}", at_end=True)
             return
         if pending.tests or pending.files:
-            self.report.debug(f"Still pending: {len(pending.tests)} tests, {len(pending.files)} files")
-        self.report.debug(f"Saved {self._show(self.settings.snapshot_path)}: {len(records)} files")
+            self.report.debug(f"Still pending: {len(pending.tests)} tests, {len(pending.files)} files", at_end=True)
+        self.report.debug(f"Saved {self._show(self.settings.snapshot_path)}: {len(records)} files", at_end=True)
+
+
+    def pytest_terminal_summary(self) -> None:
+        self.report.flush()
 
 
 @dataclass(frozen=True)

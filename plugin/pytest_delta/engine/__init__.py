@@ -9,13 +9,50 @@ Typical use::
     workspace.explain("tests/test_cart.py")                 # ["tests/test_cart.py", ..., "src/shop/cart.py"]
 """
 
-from .errors import DeltaError, SnapshotError, SnapshotWriteError
-from .files import FileStat, TrackRules, digest, scan_tree
-from .graph import Graph
-from .imports import ImportRef, ParseResult, extract_imports
-from .resolve import ModuleIndex
-from .snapshot import FileRecord, Snapshot, load_snapshot, save_snapshot
-from .workspace import Changes, EngineOptions, Workspace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .errors import DeltaError, SnapshotError, SnapshotWriteError
+    from .files import FileStat, TrackRules, digest, scan_tree
+    from .graph import Graph
+    from .imports import ImportRef, ParseResult, extract_imports
+    from .resolve import ModuleIndex
+    from .snapshot import FileRecord, Snapshot, load_snapshot, save_snapshot
+    from .workspace import Changes, EngineOptions, Workspace
+
+# Submodules load on first use, so that ``pytest`` without ``--delta`` (which imports only the
+# option defaults from :mod:`.files`) never pays for msgpack, filelock or the parser.
+_HOMES = {
+    "DeltaError": "errors",
+    "SnapshotError": "errors",
+    "SnapshotWriteError": "errors",
+    "FileStat": "files",
+    "TrackRules": "files",
+    "digest": "files",
+    "scan_tree": "files",
+    "Graph": "graph",
+    "ImportRef": "imports",
+    "ParseResult": "imports",
+    "extract_imports": "imports",
+    "ModuleIndex": "resolve",
+    "FileRecord": "snapshot",
+    "Snapshot": "snapshot",
+    "load_snapshot": "snapshot",
+    "save_snapshot": "snapshot",
+    "Changes": "workspace",
+    "EngineOptions": "workspace",
+    "Workspace": "workspace",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{home}", __name__), name)
+
 
 __all__ = [
     "Changes",

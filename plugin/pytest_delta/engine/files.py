@@ -9,8 +9,10 @@ they are skipped only for what they are (hidden, a virtualenv, a cache), never f
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
+import re
 import stat as statmod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -50,22 +52,59 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-@dataclass(frozen=True, slots=True)
+#: Files that configure the test run: a change to one of them runs every test.
+DEFAULT_CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".coveragerc",
+                        "requirements*.txt", "uv.lock", "poetry.lock")
+#: Suffixes of data files, tracked under the directory rule.
+DEFAULT_DATA_SUFFIXES = (".json", ".yaml", ".yml", ".toml", ".txt", ".csv", ".html", ".jinja", ".sql",
+                         ".ini", ".cfg", ".xml", ".md")
+
+PYTHON, CONFIG, ITEMS, DATA = "python", "config", "items", "data"
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+@dataclass(frozen=True)
 class TrackRules:
-    """What the walk keeps: Python files, plus files matching ``extra_patterns`` by name
-    (doctest text files and other item sources), minus ``exclude`` globs."""
+    """What the walk keeps, and as what.
+
+    Python files; files that configure the run (``config_patterns``: a change runs
+    everything); item sources matched by name (``extra_patterns``: doctest text files);
+    data files by suffix (``data_suffixes``: a change affects the modules of their directory).
+    ``exclude`` globs (relative paths) drop anything.
+    """
 
     exclude: tuple[str, ...] = ()
     extra_patterns: tuple[str, ...] = ()
+    config_patterns: tuple[str, ...] = DEFAULT_CONFIG_FILES
+    data_suffixes: tuple[str, ...] = DEFAULT_DATA_SUFFIXES
 
     def excluded(self, relpath: str) -> bool:
-        return any(fnmatch.fnmatchcase(relpath, pattern) or
-                   fnmatch.fnmatchcase(relpath + "/", pattern) for pattern in self.exclude)
+        regex = _glob_regex(self.exclude)
+        return regex is not None and (regex.match(relpath) is not None or regex.match(relpath + "/") is not None)
+
+    def kind(self, name: str) -> str | None:
+        """What a file of this name is to the engine; None when it is not tracked."""
+        if name.endswith(".py"):
+            return PYTHON
+        config = _glob_regex(self.config_patterns)
+        if config is not None and config.match(name):
+            return CONFIG
+        items = _glob_regex(self.extra_patterns)
+        if items is not None and items.match(name):
+            return ITEMS
+        dot = name.rfind(".")
+        if dot > 0 and name[dot:].lower() in self.data_suffixes:
+            return DATA
+        return None
 
     def wanted(self, name: str) -> bool:
-        if name.endswith(".py"):
-            return True
-        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.extra_patterns)
+        return self.kind(name) is not None
 
 
 def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] = ()) -> dict[str, FileStat]:
@@ -83,8 +122,8 @@ def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] 
             continue  # a virtual environment: installed code, not the project's
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
-                continue
+            if name.startswith(".") and (name[-3:] == ".py" or rules.kind(name) != CONFIG):
+                continue  # hidden: tool state, not the project's (but ``.coveragerc`` configures the run)
             relpath = prefix + name
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -107,7 +146,9 @@ def is_tracked(root: Path, relpath: str, rules: TrackRules, skip: Iterable[str] 
     """Whether :func:`scan_tree` would track ``relpath``: the same rules, for one path (an
     editor's buffer), without walking the tree."""
     parts = relpath.split("/")
-    if relpath in skip or any(not p or p.startswith(".") or p == ".." for p in parts):
+    if relpath in skip or any(not p or p.startswith(".") for p in parts[:-1]) or not parts[-1]:
+        return False
+    if parts[-1].startswith(".") and (parts[-1].endswith(".py") or rules.kind(parts[-1]) != CONFIG):
         return False
     if not rules.wanted(parts[-1]) or rules.excluded(relpath):
         return False

@@ -47,11 +47,12 @@ class Graph:
             self._reverse = reverse
         return self._reverse
 
-    def find_dependents(self, seeds: Iterable[str]) -> dict[str, str | None]:
+    def find_dependents(self, seeds: Iterable[str], also: Mapping[str, str] | None = None) -> dict[str, str | None]:
         """Every file that transitively depends on a seed, the seeds included.
 
         Maps each file to the file it was reached from (``None`` for a seed), so that
-        :meth:`chain` can say why it is affected.
+        :meth:`chain` can say why it is affected. ``also`` adds files affected by a seed
+        without an import edge (the modules beside a changed data file), each with its seed.
         """
         reverse = self._reverse_edges()
         reached: dict[str, str | None] = {}
@@ -60,6 +61,10 @@ class Graph:
             if seed not in reached:
                 reached[seed] = None
                 queue.append(seed)
+        for path, seed in (also or {}).items():
+            if path not in reached:
+                reached[path] = seed
+                queue.append(path)
         while queue:
             current = queue.popleft()
             for importer in reverse.get(current, ()):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 _IMPORT_CALLS = frozenset({"import_module", "__import__", "importorskip"})
 #: A dotted name, optionally with an entry-point style ``:attribute`` tail.
 _DOTTED = re.compile(r"([^\W\d]\w*(?:\.[^\W\d]\w*)+)(?::[\w.]*)?\Z")
+#: A relative file path with a suffix (``data/cart.json``, ``../fixtures/a.yaml``).
+_PATHLIKE = re.compile(r"(?:\.{1,2}/)*[\w.-]+(?:/[\w.-]+)*\.[A-Za-z0-9]{1,10}\Z")
 #: Longer strings are prose or data, not module names.
 _MAX_DOTTED_LEN = 200
 #: Above this size a file is not parsed: it is treated as unparseable (always changed).
@@ -49,6 +51,9 @@ class ParseResult:
     dynamic: tuple[str, ...] = ()
     #: Why the file could not be parsed; such a file counts as changed on every run.
     error: str | None = None
+    #: String constants shaped like relative file paths (``"data/cart.json"``): the resolver
+    #: makes them dependencies on the data files they name.
+    paths: tuple[str, ...] = ()
 
 
 def extract_imports(source: bytes) -> ParseResult:
@@ -73,6 +78,7 @@ def extract_imports(source: bytes) -> ParseResult:
 
 def _collect(tree: ast.AST) -> ParseResult:
     refs: dict[ImportRef, None] = {}
+    paths: dict[str, None] = {}
     dynamic: list[str] = []
     try:
         nodes = list(ast.walk(tree))
@@ -91,11 +97,13 @@ def _collect(tree: ast.AST) -> ParseResult:
                 match = _DOTTED.match(value)
                 if match:
                     refs[ImportRef(match.group(1))] = None
+                if _PATHLIKE.match(value):
+                    paths[value] = None
         elif kind is ast.Call:
             _call_ref(node, refs, dynamic)  # type: ignore[arg-type]
         elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
             _plugins_ref(node, refs)  # type: ignore[arg-type]
-    return ParseResult(tuple(refs), tuple(dynamic))
+    return ParseResult(tuple(refs), tuple(dynamic), None, tuple(paths))
 
 
 def _from_ref(node: ast.ImportFrom) -> ImportRef:

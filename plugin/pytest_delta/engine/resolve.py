@@ -9,6 +9,7 @@ them: when in doubt, select.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
@@ -31,6 +32,9 @@ class ModuleIndex:
 
     def __init__(self, files: Collection[str], extra_roots: Iterable[str] = ()) -> None:
         self.files = frozenset(f for f in files if f.endswith(".py"))
+        #: Tracked files that are not Python: string literals that name them are dependencies.
+        self.other_files = frozenset(f for f in files if not f.endswith(".py"))
+        self.python_dirs = frozenset(f.rpartition("/")[0] for f in self.files)
         self.package_dirs = frozenset(f[: -len(INIT) - 1] if f != INIT else "" for f in self.files
                                       if f == INIT or f.endswith("/" + INIT))
         self.conftest_dirs = frozenset(f[: -len(CONFTEST) - 1] if f != CONFTEST else "" for f in self.files
@@ -137,16 +141,31 @@ class ModuleIndex:
             else:
                 out.update(self.lookup(f"{ref.module}.{name}"))
 
-    def resolve(self, importer: str, refs: Iterable[ImportRef]) -> tuple[str, ...]:
-        """The direct dependencies of ``importer``: what its imports load, plus the implicit
-        ones: its package's ``__init__.py`` and every ``conftest.py`` in its directory and above.
-        """
-        out: set[str] = set()
+    def owner_dir(self, path: str) -> str | None:
+        """The directory whose modules a data file belongs to: the nearest one at or above it
+        that holds Python files. Files in or under directories without Python at the top level
+        (``README.md``, ``docs/``) belong to the root's own modules only: None."""
+        directory = path.rpartition("/")[0]
+        while directory:
+            if directory in self.python_dirs:
+                return directory
+            directory = directory.rpartition("/")[0]
+        return None
+
+    def _resolve_path(self, importer: str, text: str, out: set[str]) -> None:
+        base = importer.rpartition("/")[0]
+        for candidate in (posixpath.normpath(posixpath.join(base, text)), posixpath.normpath(text)):
+            if candidate in self.other_files:
+                out.add(candidate)
+
+    def _resolve_python(self, importer: str, refs: Iterable[ImportRef], paths: Iterable[str], out: set[str]) -> None:
         for ref in refs:
             if ref.level:
                 self._resolve_relative(importer, ref, out)
             elif ref.module:
                 self._resolve_absolute(ref, out)
+        for text in paths:
+            self._resolve_path(importer, text, out)
         directory = importer.rpartition("/")[0]
         if importer.endswith("/" + INIT) or importer == INIT:
             parent = directory.rpartition("/")[0] if directory else None
@@ -154,6 +173,15 @@ class ModuleIndex:
                 out.add(_join(parent, INIT))
         elif directory in self.package_dirs:
             out.add(_join(directory, INIT))
+
+    def resolve(self, importer: str, refs: Iterable[ImportRef], paths: Iterable[str] = ()) -> tuple[str, ...]:
+        """The direct dependencies of ``importer``: what its imports load, the data files its
+        string literals name, plus the implicit ones: its package's ``__init__.py`` and every
+        ``conftest.py`` in its directory and above.
+        """
+        out: set[str] = set()
+        if importer.endswith(".py"):  # other files depend only on the conftest files above them
+            self._resolve_python(importer, refs, paths, out)
         if self.conftest_dirs:
             own_dir = importer.rpartition("/")[0]
             for parent_dir in (own_dir, *iter_parents(own_dir)) if own_dir else ("",):

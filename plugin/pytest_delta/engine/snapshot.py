@@ -88,15 +88,19 @@ def _unpackb(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True)
 
 
-def _raw_parse(result: ParseResult) -> list[Any]:
-    return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports]]
+def encode_parse(result: ParseResult) -> list[Any]:
+    """A parse result as plain lists: how the snapshot stores it and processes exchange it."""
+    return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports],
+            list(result.paths)]
 
 
-def _parse_from_raw(entry: Any) -> ParseResult | None:
+def decode_parse(entry: Any) -> ParseResult | None:
     """A cache entry, or None when it is not one (then the file is simply parsed again)."""
-    if not (isinstance(entry, list) and len(entry) == 3):
+    if not (isinstance(entry, list) and len(entry) == 4):
         return None
-    error, dynamic, imports = entry
+    error, dynamic, imports, paths = entry
+    if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
+        return None
     if error is not None and not isinstance(error, str):
         return None
     if not (isinstance(dynamic, list) and all(isinstance(d, str) for d in dynamic)):
@@ -109,7 +113,7 @@ def _parse_from_raw(entry: Any) -> ParseResult | None:
                 and type(item[1]) is int and item[1] >= 0 and all(isinstance(n, str) for n in item[2:])):
             return None
         refs.append(ImportRef(item[0], item[1], tuple(item[2:])))
-    return ParseResult(tuple(refs), tuple(dynamic), error)
+    return ParseResult(tuple(refs), tuple(dynamic), error, tuple(paths))
 
 
 class ParseTable(Mapping[bytes, ParseResult]):
@@ -139,7 +143,7 @@ class ParseTable(Mapping[bytes, ParseResult]):
         done = self._done.get(key)
         if done is not None:
             return done
-        result = _parse_from_raw(self._table().get(key))
+        result = decode_parse(self._table().get(key))
         if result is None:
             raise KeyError(key)
         self._done[key] = result
@@ -249,7 +253,7 @@ def _encode(snapshot: Snapshot) -> bytes:
         entry = raw_of(key) if raw_of is not None else None
         if entry is None:
             try:
-                entry = _raw_parse(parsed[key])
+                entry = encode_parse(parsed[key])
             except KeyError:
                 continue
         cache[key] = entry

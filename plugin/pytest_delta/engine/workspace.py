@@ -16,11 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
+from .files import CONFIG, DATA, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
-from .imports import ImportRef, ParseResult, extract_imports
+from .imports import ParseResult, extract_imports
 from .resolve import ModuleIndex
-from .snapshot import FileRecord, ParseTable, Snapshot
+from .snapshot import FileRecord, ParseTable, Snapshot, decode_parse, encode_parse
 
 #: Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_PARSE_MIN = 1500
@@ -58,6 +58,8 @@ class Changes:
     broken: Mapping[str, str] = field(default_factory=dict)
     #: Unchanged files whose imports now resolve elsewhere (a new module shadows, one is gone).
     rewired: frozenset[str] = frozenset()
+    #: Changed files that configure the test run (``pyproject.toml``, ...): everything is affected.
+    configuration: frozenset[str] = frozenset()
 
     @property
     def seeds(self) -> frozenset[str]:
@@ -79,12 +81,8 @@ class Changes:
         return "changed"
 
 
-def _parse_chunk(chunk: list[bytes]) -> list[tuple[list[tuple[str, int, tuple[str, ...]]], list[str], str | None]]:
-    out = []
-    for data in chunk:
-        result = extract_imports(data)
-        out.append(([(r.module, r.level, r.names) for r in result.imports], list(result.dynamic), result.error))
-    return out
+def _parse_chunk(chunk: list[bytes]) -> list[list[object]]:
+    return [encode_parse(extract_imports(data)) for data in chunk]
 
 
 def _parse_many(sources: list[bytes], workers: int | None) -> list[ParseResult]:
@@ -97,9 +95,10 @@ def _parse_many(sources: list[bytes], workers: int | None) -> list[ParseResult]:
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
             for chunk_result in pool.map(_parse_chunk, chunks):
-                for refs, dynamic, error in chunk_result:
-                    results.append(ParseResult(tuple(ImportRef(m, lv, n) for m, lv, n in refs),
-                                               tuple(dynamic), error))
+                for entry in chunk_result:
+                    result = decode_parse(entry)
+                    assert result is not None  # encoded by encode_parse just now
+                    results.append(result)
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a frozen interpreter): same result, one core.
         return [extract_imports(data) for data in sources]
@@ -213,7 +212,8 @@ class Workspace:
         deps = {} if file_set_changed else dict(self.deps)
         rewired = file_set_changed
         for path in to_resolve:
-            resolved = index.resolve(path, self._refs(records[path]))
+            result = self.parse_result(records[path].digest)
+            resolved = index.resolve(path, result.imports, result.paths) if result else index.resolve(path, ())
             if not rewired and deps.get(path) != resolved:
                 rewired = True
             deps[path] = resolved
@@ -237,10 +237,6 @@ class Workspace:
         if result is not None:
             return result.error
         return self._base_errors.get(digest)
-
-    def _refs(self, record: FileRecord) -> tuple[ImportRef, ...]:
-        result = self.parse_result(record.digest)
-        return result.imports if result is not None else ()
 
     def _parse_missing(self, records: Mapping[str, FileRecord], fresh: Mapping[str, bytes],
                        progress: ProgressCallback | None) -> None:
@@ -356,17 +352,42 @@ class Workspace:
             base_deps = self.baseline.deps
             rewired = {p for p, d in self.deps.items()
                        if p not in changed and p not in added and base_deps.get(p) != d}
-        return Changes(frozenset(changed), frozenset(added), deleted, broken, frozenset(rewired))
+        kind = self.options.rules.kind
+        configuration = frozenset(p for p in (*changed, *added, *deleted)
+                                  if kind(p.rpartition("/")[2]) == CONFIG)
+        return Changes(frozenset(changed), frozenset(added), deleted, broken, frozenset(rewired), configuration)
 
     @property
     def affected(self) -> Mapping[str, str | None]:
         """Every affected file, mapped to the file it was reached from (None for a changed one)."""
         if self._affected is None:
+            changes = self.changes
             if self.baseline is None:
                 self._affected = dict.fromkeys(self.records)
+            elif changes.configuration:
+                cause = min(changes.configuration)
+                self._affected = {path: (None if path == cause else cause) for path in self.records}
             else:
-                self._affected = self.graph.find_dependents(sorted(self.changes.seeds))
+                seeds = sorted(changes.seeds)
+                self._affected = self.graph.find_dependents(seeds, self._data_owners(seeds))
         return self._affected
+
+    def _data_owners(self, seeds: Iterable[str]) -> dict[str, str]:
+        """Python files that changed data files affect by the directory rule, each mapped to
+        the data file: a template in ``src/app/templates/`` affects ``src/app``'s modules."""
+        kind = self.options.rules.kind
+        owners: dict[str | None, str] = {}
+        for seed in seeds:
+            if kind(seed.rpartition("/")[2]) == DATA:
+                owners.setdefault(self.index.owner_dir(seed), seed)
+        out: dict[str, str] = {}
+        for owner, seed in owners.items():
+            if owner is None:  # above every Python directory: the root's own modules
+                out.update((p, seed) for p in self.index.files if "/" not in p)
+            else:
+                prefix = owner + "/"
+                out.update((p, seed) for p in self.index.files if p.startswith(prefix))
+        return out
 
     def explain(self, path: str) -> list[str]:
         """The import chain that makes ``path`` affected: ``[path, ..., changed file]``."""
