@@ -161,6 +161,7 @@ class DeltaPlugin:
         total = len(uncollected)
         self.deselected = total
         if uncollected:
+            self._count_as_collected(uncollected)
             session.config.hook.pytest_deselected(items=uncollected)
         self.report.debug("Affected test files: 0")
         self.report.debug(f"Selected: 0, Deselected: {total}")
@@ -190,6 +191,13 @@ class DeltaPlugin:
             rel = None
         self._rel_cache[path] = rel
         return rel
+
+    def _count_as_collected(self, uncollected: list[UncollectedTest]) -> None:
+        """The terminal's header says "collected N / D deselected / N-D selected": tests delta
+        did not import must count as collected too, or the header shows a negative number."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and isinstance(getattr(reporter, "_numcollected", None), int):
+            reporter._numcollected += len(uncollected)
 
     def _uncollected(self, test_ids: Mapping[str, tuple[str, ...]]) -> list[UncollectedTest]:
         return [UncollectedTest(nodeid, self.root / path) for path, ids in sorted(test_ids.items()) for nodeid in ids]
@@ -280,6 +288,7 @@ class DeltaPlugin:
         uncollected = self._uncollected({p: baseline.test_ids.get(p, ()) for p in self.ignored} if baseline else {})
         self.deselected = len(deselected) + len(uncollected)
         if deselected or uncollected:
+            self._count_as_collected(uncollected)
             config.hook.pytest_deselected(items=[*deselected, *uncollected])
             items[:] = selected
         if self.run_all is None:
@@ -287,8 +296,9 @@ class DeltaPlugin:
             self.report.debug(f"Affected test files: {len(affected_files)}")
             for path in affected_files:
                 chain = self.workspace.explain(path)
-                via = f" (via {' <- '.join(chain[1:])})" if len(chain) > 1 else ""
-                self.report.debug(f"{path}{via}")
+                self.report.debug(path)
+                if len(chain) > 1:
+                    self.report.debug(f"  via {' <- '.join(chain[1:])}")
             for path, why in sorted(reasons.items()):
                 if why != "affected":
                     self.report.debug(f"{path} ({why})")

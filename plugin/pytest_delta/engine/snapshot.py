@@ -402,8 +402,8 @@ def load_snapshot(path: Path) -> Snapshot | None:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_SNAPSHOT_BYTES + 1)
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing there yet (or a parent is a file: saving will say so)
     except IsADirectoryError:
         raise _fail("it is a directory") from None
     except OSError as exc:
@@ -425,6 +425,9 @@ def save_snapshot(path: Path, snapshot: Snapshot, *, based_on: int | None = None
     if path.is_dir():
         raise SnapshotWriteError(f"{path} is a directory; give --delta-file a file name")
     directory = path.parent
+    blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise SnapshotWriteError(f"cannot write {path}: {blocker} is a file, not a directory")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
