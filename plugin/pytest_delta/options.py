@@ -13,6 +13,8 @@ import pytest
 from .engine.files import DEFAULT_CONFIG_FILES, DEFAULT_DATA_SUFFIXES
 
 DEFAULT_FILE = ".delta.msgpack"
+PRECISIONS = ("symbol", "file")
+DEFAULT_PRECISION = "symbol"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -29,6 +31,13 @@ def add_options(parser: pytest.Parser) -> None:
                     help="read the snapshot but never write it")
     group.addoption("--delta-debug", action="store_true", default=False,
                     help="print what changed, what it affects and why tests were selected")
+    group.addoption("--delta-precision", choices=PRECISIONS, default=None,
+                    help="symbol: within affected files, run only the tests that reach a changed function "
+                         "or method (escalating to file level wherever that cannot be proven); file: every test "
+                         f"of every affected file (default: {DEFAULT_PRECISION}; ini: delta_precision)")
+    group.addoption("--delta-explain", action="store_true", default=False,
+                    help="print, for every selected test, the shortest reason it was selected")
+    parser.addini("delta_precision", f"symbol or file (default: {DEFAULT_PRECISION})", default=None)
     parser.addini("delta_file", f"pytest-delta snapshot file (default: {DEFAULT_FILE})", default=None)
     parser.addini("delta_roots", "extra directories to resolve imports from (module roots are "
                   "otherwise discovered)", type="linelist", default=[])
@@ -50,6 +59,8 @@ class Settings:
     debug: bool
     extra_roots: tuple[str, ...]
     exclude: tuple[str, ...]
+    precision: str = DEFAULT_PRECISION
+    explain: bool = False
     config_patterns: tuple[str, ...] = DEFAULT_CONFIG_FILES
     data_suffixes: tuple[str, ...] = DEFAULT_DATA_SUFFIXES
 
@@ -70,9 +81,18 @@ class Settings:
             debug=bool(config.getoption("delta_debug")),
             extra_roots=tuple(dict.fromkeys(roots)),
             exclude=tuple(str(p) for p in config.getini("delta_exclude")),
+            precision=_precision(config),
+            explain=bool(config.getoption("delta_explain")),
             config_patterns=(*DEFAULT_CONFIG_FILES, *(str(p) for p in config.getini("delta_global_files"))),
             data_suffixes=_suffixes(config.getini("delta_data_files")),
         )
+
+
+def _precision(config: pytest.Config) -> str:
+    value = config.getoption("delta_precision") or config.getini("delta_precision") or DEFAULT_PRECISION
+    if value not in PRECISIONS:
+        raise pytest.UsageError(f"delta_precision must be one of {', '.join(PRECISIONS)}, not {value!r}")
+    return str(value)
 
 
 def _suffixes(value: object) -> tuple[str, ...]:

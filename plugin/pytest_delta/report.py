@@ -23,6 +23,10 @@ class Reporter:
         if self.enabled:
             self._emit(f"{PREFIX} {message}", at_end, {})
 
+    def explain(self, message: str) -> None:
+        if not self.quiet:
+            self._write(f"{PREFIX} {message}")
+
     def warn(self, message: str, *, at_end: bool = False) -> None:
         if not self.quiet:
             self._emit(f"pytest-delta: {message}", at_end, {"yellow": True})

@@ -8,7 +8,7 @@ engine does the graph work; this module only translates between it and pytest.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from .engine import (
     save_snapshot,
 )
 from .engine.files import matches_any
+from .engine.graph import Graph
+from .engine.precision import SymbolSelection
 from .options import Settings
 from .pending import CollectionFacts, Pending, file_of, merge_test_ids, next_pending
 from .plugin import ALWAYS_MARKER
@@ -44,6 +46,7 @@ class DeltaPlugin:
         self.report = Reporter(config, settings.debug, quiet=self.is_worker)
         self.baseline: Snapshot | None = None
         self.full_reason: str | None = None
+        self.symbols: SymbolSelection | None = None
         #: Why every test is selected this time (no snapshot, configuration changed), or None.
         self.run_all: str | None = None
         self.workspace: Workspace | None = None
@@ -96,7 +99,12 @@ class DeltaPlugin:
             for call in calls:
                 self.report.debug(f"  dynamic import not followed in {path}, {call}")
         baseline = self.baseline
-        self.keep = set(self.workspace.affected) | set(baseline.pending_files) | baseline.always_files
+        if self.settings.precision == "symbol" and self.run_all is None:
+            self.symbols = self.workspace.symbol_selection()
+            if self.symbols is not None:
+                for path, why in sorted(self.symbols.escalations.items())[:MAX_LISTED]:
+                    self.report.debug(f"  file-level: {path} ({why})")
+        self.keep = set(self._affected_files()) | set(baseline.pending_files) | baseline.always_files
         self.keep.update(file_of(n) for n in baseline.pending_tests)
         if baseline.pending_tests or baseline.pending_files:
             self.report.debug(f"Pending from earlier runs: {len(baseline.pending_tests)} tests, "
@@ -144,9 +152,29 @@ class DeltaPlugin:
         return matches_any(path, self.config.getini("python_files") or ["test_*.py", "*_test.py"]) or \
             matches_any(path, self._doctest_globs())
 
-    def _candidates(self) -> list[str]:
+    def _affected_files(self) -> Iterable[str]:
+        """Files with at least one affected test (with symbol precision, not all that import a change)."""
         assert self.workspace is not None
-        return [p for p in self.workspace.affected if self._may_hold_tests(p)]
+        if self.symbols is None:
+            return self.workspace.affected
+        return self.symbols.whole_files.keys() | self.symbols.units.keys()
+
+    def _candidates(self) -> list[str]:
+        return [p for p in self._affected_files() if self._may_hold_tests(p)]
+
+    def _unit_of(self, item: pytest.Item, rel: str) -> str | None:
+        """The symbol unit that defines a test function, or None when it is not one of the file's
+        own top-level functions or methods (inherited, generated, nested: then the file decides)."""
+        name = getattr(item, "originalname", None)
+        if not isinstance(item, pytest.Function) or not isinstance(name, str):
+            return None
+        cls = getattr(item, "cls", None)
+        if cls is not None and "." in getattr(cls, "__qualname__", "."):
+            return None
+        unit = name if cls is None else f"{cls.__name__}.{name}"
+        assert self.workspace is not None
+        table = self.workspace.symbols_of(rel)
+        return unit if table is not None and table.unit(unit) is not None else None
 
     # -- collection ----------------------------------------------------------------------------
 
@@ -264,7 +292,8 @@ class DeltaPlugin:
                 keep, why = True, "all"
             elif not tracked:
                 keep, why = True, "not a tracked file"
-            elif rel in affected:
+            elif rel is not None and rel in affected and (
+                    self.symbols is None or self.symbols.selects(rel, self._unit_of(item, rel))):
                 keep, why = True, "affected"
             elif item.nodeid in baseline.pending_tests or rel in baseline.pending_files:
                 keep, why = True, "pending"
@@ -303,6 +332,37 @@ class DeltaPlugin:
                 if why != "affected":
                     self.report.debug(f"{path} ({why})")
         self.report.debug(f"Selected: {self.selected}, Deselected: {self.deselected}")
+        if self.settings.explain:
+            for item in selected:
+                self.report.explain(f"{item.nodeid} <- {self._reason_chain(item)}")
+
+    def _reason_chain(self, item: pytest.Item) -> str:
+        """The shortest reason ``item`` was selected, from the test back to the change."""
+        assert self.workspace is not None
+        rel = self._relpath(item.path)
+        baseline = self.baseline
+        if self.run_all is not None:
+            return self.run_all
+        if rel is None or rel not in self.workspace.records:
+            return "not a tracked file: always selected"
+        if rel in self.workspace.affected:
+            changes = self.workspace.changes
+            unit = self._unit_of(item, rel)
+            symbols = self.symbols
+            if symbols is not None and unit is not None and rel not in symbols.whole_files:
+                chain = symbols.explain(rel, unit)
+                return " <- ".join(chain[1:]) or chain[0]
+            files = self.workspace.explain(rel)
+            if symbols is not None and rel in symbols.whole_files:
+                files = Graph.chain(symbols.whole_files, rel)
+            last = files[-1]
+            why = symbols.escalations.get(last) if symbols is not None else None
+            steps = [*files[1:-1], f"{last} ({why or changes.reason(last)})"] if len(files) > 1 else [
+                f"{last} ({why or changes.reason(last)})"]
+            return " <- ".join(steps)
+        if baseline is not None and (item.nodeid in baseline.pending_tests or rel in baseline.pending_files):
+            return "pending: failed or not run since its inputs changed"
+        return f"marked {ALWAYS_MARKER}"
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._facts().complete = self._whole_suite_requested() and not session.shouldstop

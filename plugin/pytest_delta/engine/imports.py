@@ -15,6 +15,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from .symbols import SymbolTable, extract_symbols
+
 #: Call names whose first literal argument is a module name.
 _IMPORT_CALLS = frozenset({"import_module", "__import__", "importorskip"})
 #: A dotted name, optionally with an entry-point style ``:attribute`` tail.
@@ -54,6 +56,8 @@ class ParseResult:
     #: String constants shaped like relative file paths (``"data/cart.json"``): the resolver
     #: makes them dependencies on the data files they name.
     paths: tuple[str, ...] = ()
+    #: The module's units for symbol-level precision (None when it could not be parsed).
+    symbols: SymbolTable | None = None
 
 
 def extract_imports(source: bytes) -> ParseResult:
@@ -73,7 +77,14 @@ def extract_imports(source: bytes) -> ParseResult:
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: null bytes (Python < 3.12) and undecodable text.
         return ParseResult((), (), f"cannot parse: {type(exc).__name__}: {exc}")
-    return _collect(tree)
+    result = _collect(tree)
+    if result.error is not None:
+        return result
+    try:
+        symbols = extract_symbols(tree)
+    except RecursionError:
+        return ParseResult((), (), "nesting too deep to analyse")
+    return ParseResult(result.imports, result.dynamic, None, result.paths, symbols)
 
 
 def _collect(tree: ast.AST) -> ParseResult:

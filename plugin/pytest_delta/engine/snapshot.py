@@ -26,6 +26,7 @@ from filelock import FileLock, Timeout
 from .errors import SnapshotError, SnapshotWriteError
 from .files import FileStat
 from .imports import ImportRef, ParseResult
+from .symbols import SymbolTable, Unit
 
 FORMAT = "pytest-delta"
 SCHEMA = 1
@@ -90,15 +91,39 @@ def _unpackb(data: bytes) -> Any:
 
 def encode_parse(result: ParseResult) -> list[Any]:
     """A parse result as plain lists: how the snapshot stores it and processes exchange it."""
+    symbols = result.symbols
+    table = None if symbols is None else [
+        [[u.name, u.fingerprint, sorted(u.refs), list(u.decorators), u.line, u.end_line] for u in symbols.units],
+        list(symbols.dynamic_access), symbols.doctest]
     return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports],
-            list(result.paths)]
+            list(result.paths), table]
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _decode_symbols(table: Any) -> SymbolTable | None:
+    if not (isinstance(table, list) and len(table) == 3 and isinstance(table[0], list)
+            and _strings(table[1]) and isinstance(table[2], bool)):
+        return None
+    units = []
+    for row in table[0]:
+        if not (isinstance(row, list) and len(row) == 6 and isinstance(row[0], str) and isinstance(row[1], bytes)
+                and _strings(row[2]) and _strings(row[3]) and type(row[4]) is int and type(row[5]) is int):
+            return None
+        units.append(Unit(row[0], row[1], frozenset(row[2]), tuple(row[3]), row[4], row[5]))
+    return SymbolTable(tuple(units), tuple(table[1]), table[2])
 
 
 def decode_parse(entry: Any) -> ParseResult | None:
     """A cache entry, or None when it is not one (then the file is simply parsed again)."""
-    if not (isinstance(entry, list) and len(entry) == 4):
+    if not (isinstance(entry, list) and len(entry) == 5):
         return None
-    error, dynamic, imports, paths = entry
+    error, dynamic, imports, paths, table = entry
+    symbols = None if table is None else _decode_symbols(table)
+    if table is not None and symbols is None:
+        return None
     if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
         return None
     if error is not None and not isinstance(error, str):
@@ -113,7 +138,7 @@ def decode_parse(entry: Any) -> ParseResult | None:
                 and type(item[1]) is int and item[1] >= 0 and all(isinstance(n, str) for n in item[2:])):
             return None
         refs.append(ImportRef(item[0], item[1], tuple(item[2:])))
-    return ParseResult(tuple(refs), tuple(dynamic), error, tuple(paths))
+    return ParseResult(tuple(refs), tuple(dynamic), error, tuple(paths), symbols)
 
 
 class ParseTable(Mapping[bytes, ParseResult]):
@@ -157,10 +182,12 @@ class ParseTable(Mapping[bytes, ParseResult]):
         return True
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self._table())
+        # Only the entries that decode: a mapping never lists a key it then refuses (``items()``,
+        # ``==`` and a re-save would raise KeyError or write the bad entry again).
+        return (key for key in self._table() if key in self)
 
     def __len__(self) -> int:
-        return len(self._table())
+        return sum(1 for _ in self)
 
     def raw(self, key: bytes) -> Any:
         """The stored form of an entry, to write it again without decoding it."""

@@ -19,8 +19,10 @@ from pathlib import Path
 from .files import CONFIG, DATA, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
 from .imports import ParseResult, extract_imports
+from .precision import SymbolSelection, select_units
 from .resolve import ModuleIndex
 from .snapshot import FileRecord, ParseTable, Snapshot, decode_parse, encode_parse
+from .symbols import SymbolTable
 
 #: Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_PARSE_MIN = 1500
@@ -157,6 +159,7 @@ class Workspace:
         self._graph: Graph | None = Graph(self.deps) if baseline else None
         self._changes: Changes | None = None
         self._affected: dict[str, str | None] | None = None
+        self._symbols: SymbolSelection | None = None
         # A baseline made with other roots or rules resolved its imports differently.
         self._stale_deps = baseline is not None and baseline.meta.get("engine_options") != self.options.key()
 
@@ -221,6 +224,7 @@ class Workspace:
         self.records = records
         self._changes = None
         self._affected = None
+        self._symbols = None
         if rewired:
             self.deps = deps
             self._graph = None
@@ -371,6 +375,37 @@ class Workspace:
                 seeds = sorted(changes.seeds)
                 self._affected = self.graph.find_dependents(seeds, self._data_owners(seeds))
         return self._affected
+
+    def symbol_selection(self) -> SymbolSelection | None:
+        """Symbol-level refinement of :attr:`affected`; None when everything is affected
+        anyway (no baseline, a configuration change)."""
+        changes = self.changes
+        baseline = self.baseline
+        if baseline is None or changes.configuration:
+            return None
+        if self._symbols is None:
+            seeds = changes.seeds
+            edited = {p for p in changes.changed if p.endswith(".py") and p not in changes.broken}
+            structural = (seeds - edited) | self._data_owners(seeds).keys()
+
+            def old(path: str) -> SymbolTable | None:
+                record = baseline.files.get(path)
+                result = self._base_parsed.get(record.digest) if record else None
+                return result.symbols if result is not None else None
+
+            def new(path: str) -> SymbolTable | None:
+                record = self.records.get(path)
+                result = self.parse_result(record.digest) if record else None
+                return result.symbols if result is not None else None
+
+            self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
+                                         structural=structural, old=old, new=new)
+        return self._symbols
+
+    def symbols_of(self, path: str) -> SymbolTable | None:
+        record = self.records.get(path)
+        result = self.parse_result(record.digest) if record else None
+        return result.symbols if result is not None else None
 
     def _data_owners(self, seeds: Iterable[str]) -> dict[str, str]:
         """Python files that changed data files affect by the directory rule, each mapped to

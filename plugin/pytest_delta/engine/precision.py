@@ -1,0 +1,219 @@
+"""Symbol-level precision: which tests a change reaches, function by function, and when
+that cannot be proven.
+
+File-level selection is the safe floor: every file that transitively imports a changed file is
+affected. Within those files, symbol precision keeps only the units that refer, directly or
+through other affected units, to a changed function or method. Whenever a change could reach
+code without being named (a module body, a registering decorator, an operator, a framework
+hook, computed attribute access, a doctest, an autouse fixture), the changed file escalates to
+file level and everything that imports it is affected whole, as without symbol precision.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .graph import Graph
+from .symbols import MODULE, SymbolTable, Unit
+
+#: Decorators that do not make a function reachable by anything but its name.
+PURE_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "property", "abstractmethod", "abc.abstractmethod",
+    "wraps", "functools.wraps", "cache", "functools.cache", "lru_cache", "functools.lru_cache",
+    "cached_property", "functools.cached_property", "overload", "typing.overload",
+    "fixture", "pytest.fixture",
+})
+#: Methods and functions that test runners call by convention, never by name.
+XUNIT_METHODS = frozenset({
+    "setup_method", "teardown_method", "setup_class", "teardown_class", "setup", "teardown",
+    "setUp", "tearDown", "setUpClass", "tearDownClass", "asyncSetUp", "asyncTearDown",
+})
+XUNIT_FUNCTIONS = frozenset({
+    "setup_module", "teardown_module", "setup_function", "teardown_function", "setUpModule", "tearDownModule",
+})
+
+
+def _pure(decorator: str) -> bool:
+    return (decorator in PURE_DECORATORS or decorator.startswith("pytest.mark.")
+            or decorator.endswith((".setter", ".getter", ".deleter")))
+
+
+@dataclass(frozen=True)
+class UnitCause:
+    """Why a unit is affected: it names ``via``, which ``source`` (path, unit) made affected;
+    ``source`` is None for a unit that changed itself."""
+
+    via: str
+    source: tuple[str, str] | None
+
+
+@dataclass
+class SymbolSelection:
+    #: Files affected whole: every test in them runs. Maps to the file reached from, as
+    #: :meth:`Graph.find_dependents` does.
+    whole_files: dict[str, str | None] = field(default_factory=dict)
+    #: Escalated files and why symbol precision could not be proven there.
+    escalations: dict[str, str] = field(default_factory=dict)
+    #: Affected units per file (not counting whole files).
+    units: dict[str, dict[str, UnitCause]] = field(default_factory=dict)
+    #: Affected names and the unit each came from.
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def selects(self, path: str, unit: str | None) -> bool:
+        """Whether a test of ``path`` whose function is the unit ``unit`` (None: unknown) runs.
+
+        Call only for files the file-level rule affects."""
+        if path in self.whole_files or unit is None:
+            return True
+        affected = self.units.get(path, {})
+        if unit in affected:
+            return True
+        class_name = unit.partition(".")[0] if "." in unit else None
+        return class_name is not None and class_name in self.names
+
+    def explain(self, path: str, unit: str) -> list[str]:
+        """``["test_x (tests/t.py)", "helper (src/h.py)", "Cart.total (src/cart.py, changed)"]``."""
+        out: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        current: tuple[str, str] | None = (path, unit)
+        while current is not None and current not in seen:
+            seen.add(current)
+            cause = self.units.get(current[0], {}).get(current[1])
+            if cause is None:
+                out.append(f"{current[1]} ({current[0]})")
+                break
+            changed = ", changed" if cause.source is None else ""
+            out.append(f"{current[1]} ({current[0]}{changed})")
+            current = cause.source
+        return out
+
+
+def _diff(old: SymbolTable, new: SymbolTable) -> list[tuple[Unit | None, Unit | None]]:
+    before = {u.name: u for u in old.units}
+    after = {u.name: u for u in new.units}
+    out = []
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a is None or b is None or a.fingerprint != b.fingerprint:
+            out.append((a, b))
+    return out
+
+
+def select_units(
+    *,
+    graph: Graph,
+    affected: Mapping[str, str | None],
+    edited: Collection[str],
+    structural: Iterable[str],
+    old: Callable[[str], SymbolTable | None],
+    new: Callable[[str], SymbolTable | None],
+) -> SymbolSelection:
+    """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
+
+    ``edited`` are Python files whose content changed; ``structural`` are the other seeds
+    (new, deleted, unparseable, rewired, data files and the modules they own): those are
+    escalated without looking inside.
+    """
+    result = SymbolSelection()
+    escalated = result.escalations
+    for path in structural:
+        escalated.setdefault(path, "added, deleted, unparseable or its imports changed")
+    tables: dict[str, SymbolTable | None] = {}
+
+    def table(path: str) -> SymbolTable | None:
+        if path not in tables:
+            tables[path] = new(path) if path.endswith(".py") else None
+        return tables[path]
+
+    dynamic = next(((p, t.dynamic_access[0]) for p in affected if (t := table(p)) is not None and t.dynamic_access),
+                   None)
+    queue: deque[str] = deque()
+
+    def affect_name(name: str, source: tuple[str, str]) -> None:
+        if name not in result.names:
+            result.names[name] = source
+            queue.append(name)
+
+    methods_affected: list[tuple[str, Unit]] = []
+
+    def affect_unit(path: str, unit: Unit, cause: UnitCause) -> None:
+        result.units.setdefault(path, {})[unit.name] = cause
+        origin = (path, unit.name)
+        short, cls = unit.short_name, unit.class_name
+        if cls is not None and ((short.startswith("__") and short.endswith("__")) or short in XUNIT_METHODS):
+            affect_name(cls, origin)  # reached by operators or the test runner, not by its name
+        else:
+            affect_name(short, origin)
+            if cls is not None:
+                methods_affected.append((path, unit))
+
+    for path in sorted(edited):
+        if path in escalated:
+            continue
+        before, after = old(path), table(path)
+        if before is None or after is None:
+            escalated[path] = "cannot compare its units"
+            continue
+        if before.doctest or after.doctest:
+            escalated[path] = "it holds doctests"
+            continue
+        if dynamic is not None:
+            escalated[path] = f"{dynamic[0]} uses dynamic access ({dynamic[1]})"
+            continue
+        reason = None
+        changed_units: list[Unit] = []
+        for a, b in _diff(before, after):
+            unit = b or a
+            assert unit is not None
+            if unit.name == MODULE:
+                reason = "its module body changed"
+                break
+            impure = [d for d in (*(a.decorators if a else ()), *(b.decorators if b else ())) if not _pure(d)]
+            if impure:
+                reason = f"{unit.name} is decorated with {impure[0]}"
+                break
+            if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
+                reason = f"{unit.name} is an xunit hook"
+                break
+            changed_units.append(unit)
+        if reason is not None:
+            escalated[path] = reason
+            continue
+        for unit in changed_units:
+            affect_unit(path, unit, UnitCause(unit.name, None))
+    # Who refers to what, over the files the change can reach at all.
+    index: dict[str, list[tuple[str, Unit]]] = {}
+    for path in affected:
+        symbols = table(path)
+        if symbols is None:
+            continue
+        for unit in symbols.units:
+            for ref in unit.refs:
+                index.setdefault(ref, []).append((path, unit))
+            if unit.class_name is not None:
+                index.setdefault(unit.class_name, []).append((path, unit))
+    checked = 0
+    while queue or checked < len(methods_affected):
+        while checked < len(methods_affected):
+            path, unit = methods_affected[checked]
+            checked += 1
+            users = [u for p, u in index.get(unit.short_name, ()) if not (p == path and u.name == unit.name)]
+            if not users and unit.class_name is not None:
+                # Nothing names it: a framework calls it by convention (``run``, ``get_queryset``).
+                affect_name(unit.class_name, (path, unit.name))
+        if not queue:
+            break
+        name = queue.popleft()
+        source = result.names[name]
+        for path, unit in index.get(name, ()):
+            if path in escalated:
+                continue
+            if unit.name == MODULE:
+                escalated[path] = f"its module body uses {name}"
+                continue
+            if unit.name not in result.units.get(path, {}):
+                affect_unit(path, unit, UnitCause(name, source))
+    result.whole_files = graph.find_dependents(sorted(escalated))
+    return result

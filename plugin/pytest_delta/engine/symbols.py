@@ -1,0 +1,207 @@
+"""Symbol-level units of a module: what changed inside a file, and what each part refers to.
+
+A module splits into units: every top-level function, every method of a top-level class, and
+one ``<module>`` unit holding everything else (imports, assignments, class bodies outside their
+methods, decorators, default values, annotations: all that runs when the module is imported).
+Each unit has a fingerprint of its AST (so comments and formatting do not count) and the set of
+names it refers to: identifiers, attribute names, parameter names (pytest injects fixtures by
+parameter name) and identifier-like string constants (``getattr(x, "name")``,
+``usefixtures("name")``).
+
+The precision rules that use these units live in :mod:`.precision`; this module only reads.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import re
+from dataclasses import dataclass
+
+MODULE = "<module>"
+#: Identifier-like pieces of string constants count as references.
+_WORD = re.compile(r"[^\W\d]\w*")
+#: Calls that reach attributes or modules by a computed name.
+_DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller",
+                            "import_module", "__import__"})
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One function, method or module body."""
+
+    #: ``"func"``, ``"Class.method"`` or ``"<module>"``.
+    name: str
+    fingerprint: bytes
+    #: Names the unit refers to.
+    refs: frozenset[str]
+    #: Dotted names of the decorators (functions and methods only), outermost first.
+    decorators: tuple[str, ...] = ()
+    line: int = 0
+    end_line: int = 0
+
+    @property
+    def short_name(self) -> str:
+        """The name other code uses to reach it: the function's or the method's own name."""
+        return self.name.rpartition(".")[2]
+
+    @property
+    def class_name(self) -> str | None:
+        return self.name.partition(".")[0] if "." in self.name else None
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolTable:
+    """The units of one module, and the facts that make symbol precision unprovable there."""
+
+    units: tuple[Unit, ...]
+    #: The module reaches attributes or modules by computed names (``getattr(x, name)``,
+    #: ``globals()``, ``import_module(name)``, a module-level ``__getattr__``), with where.
+    dynamic_access: tuple[str, ...] = ()
+    #: The module's docstrings hold doctest examples.
+    doctest: bool = False
+
+    def unit(self, name: str) -> Unit | None:
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        return None
+
+
+def _fingerprint(*nodes: ast.AST | list[ast.stmt] | list[ast.expr]) -> bytes:
+    digest = hashlib.blake2b(digest_size=12)
+    for node in nodes:
+        if isinstance(node, list):
+            for item in node:
+                digest.update(ast.dump(item, include_attributes=False).encode())
+                digest.update(b"\x00")
+        else:
+            digest.update(ast.dump(node, include_attributes=False).encode())
+        digest.update(b"\x01")
+    return digest.digest()
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _refs(nodes: list[ast.AST]) -> set[str]:
+    out: set[str] = set()
+    for root in nodes:
+        for node in ast.walk(root):
+            kind = type(node)
+            if kind is ast.Name:
+                out.add(node.id)  # type: ignore[attr-defined]
+            elif kind is ast.Attribute:
+                out.add(node.attr)  # type: ignore[attr-defined]
+            elif (kind is ast.arg or kind is ast.keyword) and node.arg:  # type: ignore[attr-defined]
+                out.add(node.arg)  # type: ignore[attr-defined]
+            elif kind is ast.Constant and type(node.value) is str and len(node.value) <= 200:  # type: ignore[attr-defined]
+                out.update(_WORD.findall(node.value))  # type: ignore[attr-defined]
+            elif kind is ast.alias:
+                out.add((node.asname or node.name).partition(".")[0])  # type: ignore[attr-defined]
+                out.add(node.name.rpartition(".")[2])  # type: ignore[attr-defined]
+    return out
+
+
+def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Unit:
+    # The body and the parameter names belong to the function; decorators, defaults and
+    # annotations are evaluated when the module runs, so they belong to the module body.
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+    params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None]
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(type(node).__name__.encode() + b"(" + ",".join(params).encode() + b")")
+    digest.update(_fingerprint(node.body))
+    refs = _refs(list(node.body))
+    refs.update(params)
+    return Unit(name, digest.digest(), frozenset(refs), tuple(_decorator(d) for d in node.decorator_list),
+                node.lineno, node.end_lineno or node.lineno)
+
+
+def _decorator(node: ast.expr) -> str:
+    name = _dotted(node)
+    if isinstance(node, ast.Call) and any(k.arg == "autouse" for k in node.keywords):
+        return f"{name}(autouse)"  # an autouse fixture reaches every test in its scope unnamed
+    return name
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _hollow(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    shell = copy.copy(node)
+    shell.body = []
+    return shell
+
+
+def extract_symbols(tree: ast.Module) -> SymbolTable:
+    """The units of a parsed module (never raises on a tree ``ast.parse`` produced)."""
+    units: list[Unit] = []
+    body_nodes: list[ast.AST] = []
+    for stmt in tree.body:
+        if isinstance(stmt, _FUNCTIONS):
+            units.append(_function_unit(stmt.name, stmt))
+            body_nodes.append(_hollow(stmt))
+        elif isinstance(stmt, ast.ClassDef):
+            shell = copy.copy(stmt)
+            shell.body = []
+            for item in stmt.body:
+                if isinstance(item, _FUNCTIONS):
+                    units.append(_function_unit(f"{stmt.name}.{item.name}", item))
+                    shell.body.append(_hollow(item))
+                else:
+                    shell.body.append(item)
+            body_nodes.append(shell)
+        else:
+            body_nodes.append(stmt)
+    # Import statements and ``__all__`` only bind or list names: they run no function, so they
+    # are not uses that could carry a changed function's behaviour into the module body.
+    module_refs = _refs([n for n in body_nodes if not _only_binds(n)])
+    units.append(Unit(MODULE, _fingerprint(body_nodes), frozenset(module_refs)))  # type: ignore[arg-type]
+    return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree))
+
+
+def _only_binds(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return all(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
+    return False
+
+
+def _dynamic_access(tree: ast.Module) -> list[str]:
+    found: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, _FUNCTIONS) and stmt.name == "__getattr__":
+            found.append(f"line {stmt.lineno}: module-level __getattr__")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func).rpartition(".")[2]
+        if name in _NAMESPACE_CALLS:
+            found.append(f"line {node.lineno}: {name}()")
+        elif name in _DYNAMIC_CALLS:
+            index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller") else 1
+            target = node.args[index] if len(node.args) > index else None
+            if target is not None and not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+                found.append(f"line {node.lineno}: {name}() with a computed name")
+    return found
+
+
+def _has_doctest(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, *_FUNCTIONS)):
+            doc = ast.get_docstring(node, clean=False)
+            if doc and ">>>" in doc:
+                return True
+    return False
