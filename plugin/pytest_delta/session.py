@@ -157,7 +157,7 @@ class DeltaPlugin:
         assert self.workspace is not None
         if self.symbols is None:
             return self.workspace.affected
-        return self.symbols.whole_files.keys() | self.symbols.units.keys()
+        return self.symbols.whole_files.keys() | self.symbols.units.keys() | self.symbols.bound_files
 
     def _candidates(self) -> list[str]:
         return [p for p in self._affected_files() if self._may_hold_tests(p)]

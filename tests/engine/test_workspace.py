@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -44,7 +43,7 @@ def ctime_blind(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def scan_without_ctime(*args: object, **kwargs: object) -> dict[str, FileStat]:
         stats = real_scan_tree(*args, **kwargs)  # type: ignore[arg-type]
-        return {path: dataclasses.replace(st, ctime_ns=0) for path, st in stats.items()}
+        return {path: st._replace(ctime_ns=0) for path, st in stats.items()}
 
     monkeypatch.setattr(workspace_module, "scan_tree", scan_without_ctime)
 
@@ -69,7 +68,8 @@ def test_snapshot_round_trip_restores_records_graph_and_parse_results(shop: Proj
     loaded = shop.save(workspace)
     assert loaded.files == workspace.records
     assert loaded.deps == workspace.deps
-    assert all(loaded.parsed[r.digest] == workspace.parsed[r.digest] for r in workspace.records.values())
+    digests = {r.digest for r in workspace.records.values()}
+    assert {d: loaded.parsed[d] for d in digests} == {d: workspace.parse_result(d) for d in digests}
     assert loaded.deps["tests/test_cart.py"] == ("shop/__init__.py", "shop/cart.py")
 
 
@@ -258,10 +258,12 @@ def test_environments_caches_and_hidden_dirs_are_not_tracked_but_build_and_env_a
 
 
 def test_excluded_paths_and_extra_patterns(project: Project) -> None:
-    for relpath in ["shop/cart.py", "generated/models.py", "docs/guide.txt", "docs/notes.md"]:
+    for relpath in ["shop/cart.py", "generated/models.py", "docs/guide.txt", "docs/notes.md", "docs/logo.png"]:
         project.write(relpath)
-    options = EngineOptions(rules=TrackRules(exclude=("generated/*",), extra_patterns=("*.txt",)))
+    options = EngineOptions(rules=TrackRules(exclude=("generated/*",), extra_patterns=("*.txt",), data_suffixes=()))
     assert set(project.workspace(None, options).records) == {"shop/cart.py", "docs/guide.txt"}
+    with_data = EngineOptions(rules=TrackRules(exclude=("generated/*",), data_suffixes=(".md",)))
+    assert set(project.workspace(None, with_data).records) == {"shop/cart.py", "docs/notes.md"}
 
 
 def test_skipped_paths_are_not_tracked(project: Project) -> None:
@@ -362,7 +364,9 @@ def test_parallel_parsing_gives_the_same_graph_as_serial(shop: Project, monkeypa
     serial = shop.workspace(None, EngineOptions(workers=1))
     monkeypatch.setattr(workspace_module, "PARALLEL_PARSE_MIN", 1)
     parallel = shop.workspace(None, EngineOptions(workers=2))
-    assert parallel.parsed == serial.parsed
+    digests = {r.digest for r in serial.records.values()}
+    assert parallel.records.keys() == serial.records.keys()
+    assert {d: parallel.parse_result(d) for d in digests} == {d: serial.parse_result(d) for d in digests}
     assert parallel.deps == serial.deps
 
 

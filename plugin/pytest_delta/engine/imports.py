@@ -11,7 +11,9 @@ resolver keeps only when they name a module of the project.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass
 
@@ -60,7 +62,7 @@ class ParseResult:
     symbols: SymbolTable | None = None
 
 
-def extract_imports(source: bytes) -> ParseResult:
+def extract_imports(source: bytes, with_refs: bool = False) -> ParseResult:
     """Parse ``source`` (bytes, so PEP 263 cookies and BOMs are honoured) and list its imports.
 
     Never raises: a file that cannot be parsed gives a result with ``error`` set.
@@ -81,10 +83,22 @@ def extract_imports(source: bytes) -> ParseResult:
     if result.error is not None:
         return result
     try:
-        symbols = extract_symbols(tree)
+        symbols = extract_symbols(tree, _lines(source), with_refs)
     except RecursionError:
         return ParseResult((), (), "nesting too deep to analyse")
     return ParseResult(result.imports, result.dynamic, None, result.paths, symbols)
+
+
+def _lines(source: bytes) -> list[str]:
+    """The source as ``ast`` read it (its encoding cookie or BOM honoured), split into lines."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        text = source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return []  # the symbol table falls back to AST fingerprints
+    # Only the line ends the tokenizer knows: str.splitlines() also splits at form feeds and
+    # other separators, which would shift a body's span off the lines ast numbered.
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _collect(tree: ast.AST) -> ParseResult:

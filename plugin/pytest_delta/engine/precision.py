@@ -60,6 +60,9 @@ class SymbolSelection:
     units: dict[str, dict[str, UnitCause]] = field(default_factory=dict)
     #: Affected names and the unit each came from.
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Files that import an affected function or a class with affected methods by name: pytest
+    #: collects imported test functions and classes there too, so they must be collected.
+    bound_files: set[str] = field(default_factory=set)
 
     def selects(self, path: str, unit: str | None) -> bool:
         """Whether a test of ``path`` whose function is the unit ``unit`` (None: unknown) runs.
@@ -130,18 +133,33 @@ def select_units(
     dynamic = next(((p, t.dynamic_access[0]) for p in affected if (t := table(p)) is not None and t.dynamic_access),
                    None)
     queue: deque[str] = deque()
+    binds: dict[str, list[tuple[str, str]]] = {}
 
     def affect_name(name: str, source: tuple[str, str]) -> None:
         if name not in result.names:
             result.names[name] = source
             queue.append(name)
+            for importer, alias in binds.get(name, ()):
+                result.bound_files.add(importer)
+                if alias != name:  # ``from m import f as g``: code calls g
+                    affect_name(alias, source)
 
+    for path in affected:
+        symbols = table(path)
+        if symbols is None:
+            if path.endswith(".py"):
+                escalated.setdefault(path, "no symbol table")
+            continue
+        for name, alias in symbols.bindings:
+            binds.setdefault(name, []).append((path, alias))
     methods_affected: list[tuple[str, Unit]] = []
 
     def affect_unit(path: str, unit: Unit, cause: UnitCause) -> None:
         result.units.setdefault(path, {})[unit.name] = cause
         origin = (path, unit.name)
         short, cls = unit.short_name, unit.class_name
+        for importer, _ in binds.get(cls or short, ()):
+            result.bound_files.add(importer)
         if cls is not None and ((short.startswith("__") and short.endswith("__")) or short in XUNIT_METHODS):
             affect_name(cls, origin)  # reached by operators or the test runner, not by its name
         else:

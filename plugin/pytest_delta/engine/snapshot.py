@@ -89,12 +89,15 @@ def _unpackb(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=True, use_list=True)
 
 
-def encode_parse(result: ParseResult) -> list[Any]:
-    """A parse result as plain lists: how the snapshot stores it and processes exchange it."""
+def encode_parse(result: ParseResult, with_refs: bool = False) -> list[Any]:
+    """A parse result as plain lists: how the snapshot stores it (without the units' refs,
+    which are most of its size) and how processes exchange it (with them)."""
     symbols = result.symbols
+    keep_refs = with_refs and symbols is not None and symbols.has_refs
     table = None if symbols is None else [
-        [[u.name, u.fingerprint, sorted(u.refs), list(u.decorators), u.line, u.end_line] for u in symbols.units],
-        list(symbols.dynamic_access), symbols.doctest]
+        [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, *([sorted(u.refs)] if keep_refs else [])]
+         for u in symbols.units],
+        list(symbols.dynamic_access), symbols.doctest, [list(b) for b in symbols.bindings], keep_refs]
     return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports],
             list(result.paths), table]
 
@@ -104,16 +107,23 @@ def _strings(value: Any) -> bool:
 
 
 def _decode_symbols(table: Any) -> SymbolTable | None:
-    if not (isinstance(table, list) and len(table) == 3 and isinstance(table[0], list)
-            and _strings(table[1]) and isinstance(table[2], bool)):
+    if not (isinstance(table, list) and len(table) == 5 and isinstance(table[0], list)
+            and _strings(table[1]) and isinstance(table[2], bool) and isinstance(table[3], list)
+            and isinstance(table[4], bool)):
         return None
+    has_refs = table[4]
     units = []
     for row in table[0]:
-        if not (isinstance(row, list) and len(row) == 6 and isinstance(row[0], str) and isinstance(row[1], bytes)
-                and _strings(row[2]) and _strings(row[3]) and type(row[4]) is int and type(row[5]) is int):
+        if not (isinstance(row, list) and len(row) == (6 if has_refs else 5) and isinstance(row[0], str)
+                and isinstance(row[1], bytes) and _strings(row[2]) and type(row[3]) is int and type(row[4]) is int):
             return None
-        units.append(Unit(row[0], row[1], frozenset(row[2]), tuple(row[3]), row[4], row[5]))
-    return SymbolTable(tuple(units), tuple(table[1]), table[2])
+        if has_refs and not _strings(row[5]):
+            return None
+        units.append(Unit(row[0], row[1], frozenset(row[5]) if has_refs else frozenset(), tuple(row[2]),
+                          row[3], row[4]))
+    if not all(isinstance(b, list) and len(b) == 2 and _strings(b) for b in table[3]):
+        return None
+    return SymbolTable(tuple(units), tuple(table[1]), table[2], tuple((b[0], b[1]) for b in table[3]), has_refs)
 
 
 def decode_parse(entry: Any) -> ParseResult | None:

@@ -17,9 +17,12 @@ import ast
 import copy
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MODULE = "<module>"
+#: Bytes of a unit fingerprint: 64 bits, so two different bodies never pass for one.
+FINGERPRINT_SIZE = 8
 #: Identifier-like pieces of string constants count as references.
 _WORD = re.compile(r"[^\W\d]\w*")
 #: Calls that reach attributes or modules by a computed name.
@@ -62,6 +65,12 @@ class SymbolTable:
     dynamic_access: tuple[str, ...] = ()
     #: The module's docstrings hold doctest examples.
     doctest: bool = False
+    #: Names the module binds by ``from x import name as alias``, as (name, alias) pairs: an
+    #: alias stands for the name, and pytest collects test classes and functions imported so.
+    bindings: tuple[tuple[str, str], ...] = ()
+    #: Whether the units' ``refs`` were computed. Snapshots store units without them (they are
+    #: most of the size); the engine computes them again for the files a change can reach.
+    has_refs: bool = True
 
     def unit(self, name: str) -> Unit | None:
         for unit in self.units:
@@ -71,7 +80,7 @@ class SymbolTable:
 
 
 def _fingerprint(*nodes: ast.AST | list[ast.stmt] | list[ast.expr]) -> bytes:
-    digest = hashlib.blake2b(digest_size=12)
+    digest = hashlib.blake2b(digest_size=FINGERPRINT_SIZE)
     for node in nodes:
         if isinstance(node, list):
             for item in node:
@@ -113,18 +122,28 @@ def _refs(nodes: list[ast.AST]) -> set[str]:
     return out
 
 
-def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Unit:
+def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, lines: Sequence[str],
+                   with_refs: bool) -> Unit:
     # The body and the parameter names belong to the function; decorators, defaults and
     # annotations are evaluated when the module runs, so they belong to the module body.
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
     params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None]
-    digest = hashlib.blake2b(digest_size=12)
+    digest = hashlib.blake2b(digest_size=FINGERPRINT_SIZE)
     digest.update(type(node).__name__.encode() + b"(" + ",".join(params).encode() + b")")
-    digest.update(_fingerprint(node.body))
-    refs = _refs(list(node.body))
-    refs.update(params)
-    return Unit(name, digest.digest(), frozenset(refs), tuple(_decorator(d) for d in node.decorator_list),
-                node.lineno, node.end_lineno or node.lineno)
+    first, last = node.body[0].lineno, node.end_lineno or node.lineno
+    if lines and last <= len(lines):
+        # The body's source text, blank lines aside: as exact as its AST and far cheaper to
+        # hash (a comment inside a body counts as a change, which only selects more).
+        digest.update("\n".join(line.rstrip() for line in lines[first - 1:last] if line.strip()).encode())
+    else:
+        digest.update(_fingerprint(node.body))
+    refs: frozenset[str] = frozenset()
+    if with_refs:
+        found = _refs(list(node.body))
+        found.update(params)
+        refs = frozenset(found)
+    return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
+                node.lineno, last)
 
 
 def _decorator(node: ast.expr) -> str:
@@ -138,36 +157,59 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _hollow(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    # What the module body keeps of a function: decorators, defaults and annotations. The
+    # parameter names are the function's own (a test's fixtures): in the module body they would
+    # make every test of a module refer to every fixture any of its tests takes.
     shell = copy.copy(node)
     shell.body = []
+    args = copy.copy(node.args)
+    args.posonlyargs = [_unnamed(a) for a in args.posonlyargs]
+    args.args = [_unnamed(a) for a in args.args]
+    args.kwonlyargs = [_unnamed(a) for a in args.kwonlyargs]
+    args.vararg = _unnamed(args.vararg) if args.vararg else None
+    args.kwarg = _unnamed(args.kwarg) if args.kwarg else None
+    shell.args = args
     return shell
 
 
-def extract_symbols(tree: ast.Module) -> SymbolTable:
-    """The units of a parsed module (never raises on a tree ``ast.parse`` produced)."""
+def _unnamed(arg: ast.arg) -> ast.arg:
+    return ast.arg(arg="", annotation=arg.annotation)
+
+
+def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool = True) -> SymbolTable:
+    """The units of a parsed module (never raises on a tree ``ast.parse`` produced).
+
+    ``lines`` is the decoded source, for cheap body fingerprints; ``with_refs`` computes what
+    each unit refers to (a second walk of the tree, needed only for files a change reaches).
+    """
     units: list[Unit] = []
     body_nodes: list[ast.AST] = []
+    bindings: list[tuple[str, str]] = []
     for stmt in tree.body:
         if isinstance(stmt, _FUNCTIONS):
-            units.append(_function_unit(stmt.name, stmt))
+            units.append(_function_unit(stmt.name, stmt, lines, with_refs))
             body_nodes.append(_hollow(stmt))
         elif isinstance(stmt, ast.ClassDef):
             shell = copy.copy(stmt)
             shell.body = []
             for item in stmt.body:
                 if isinstance(item, _FUNCTIONS):
-                    units.append(_function_unit(f"{stmt.name}.{item.name}", item))
+                    units.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs))
                     shell.body.append(_hollow(item))
                 else:
                     shell.body.append(item)
             body_nodes.append(shell)
         else:
             body_nodes.append(stmt)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            bindings.extend((alias.name, alias.asname or alias.name) for alias in node.names if alias.name != "*")
     # Import statements and ``__all__`` only bind or list names: they run no function, so they
     # are not uses that could carry a changed function's behaviour into the module body.
-    module_refs = _refs([n for n in body_nodes if not _only_binds(n)])
-    units.append(Unit(MODULE, _fingerprint(body_nodes), frozenset(module_refs)))  # type: ignore[arg-type]
-    return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree))
+    module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)])) if with_refs else frozenset()
+    units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs))  # type: ignore[arg-type]
+    return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree),
+                       tuple(dict.fromkeys(bindings)), with_refs)
 
 
 def _only_binds(node: ast.AST) -> bool:

@@ -83,27 +83,31 @@ class Changes:
         return "changed"
 
 
-def _parse_chunk(chunk: list[bytes]) -> list[list[object]]:
-    return [encode_parse(extract_imports(data)) for data in chunk]
+def _parse_chunk(chunk: list[bytes], with_refs: bool = False) -> list[list[object]]:
+    return [encode_parse(extract_imports(data, with_refs), with_refs) for data in chunk]
 
 
-def _parse_many(sources: list[bytes], workers: int | None) -> list[ParseResult]:
+def _parse_chunk_with_refs(chunk: list[bytes]) -> list[list[object]]:
+    return _parse_chunk(chunk, True)
+
+
+def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = False) -> list[ParseResult]:
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if count <= 1 or len(sources) < PARALLEL_PARSE_MIN:
-        return [extract_imports(data) for data in sources]
+        return [extract_imports(data, with_refs) for data in sources]
     size = max(64, len(sources) // (count * 8))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     results: list[ParseResult] = []
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
-            for chunk_result in pool.map(_parse_chunk, chunks):
+            for chunk_result in pool.map(_parse_chunk_with_refs if with_refs else _parse_chunk, chunks):
                 for entry in chunk_result:
                     result = decode_parse(entry)
                     assert result is not None  # encoded by encode_parse just now
                     results.append(result)
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a frozen interpreter): same result, one core.
-        return [extract_imports(data) for data in sources]
+        return [extract_imports(data, with_refs) for data in sources]
     return results
 
 
@@ -152,6 +156,7 @@ class Workspace:
         self._base_parsed: Mapping[bytes, ParseResult] = baseline.parsed if baseline else {}
         self._base_errors: Mapping[bytes, str] = _errors_of(self._base_parsed)
         self._new_parsed: dict[bytes, ParseResult] = {}
+        self._full_symbols: dict[bytes, SymbolTable] = {}
         self.deps: Mapping[str, tuple[str, ...]] = baseline.deps if baseline else {}
         self.overlays: dict[str, bytes] = {}
         self.scan_ns = 0
@@ -393,14 +398,39 @@ class Workspace:
                 result = self._base_parsed.get(record.digest) if record else None
                 return result.symbols if result is not None else None
 
-            def new(path: str) -> SymbolTable | None:
-                record = self.records.get(path)
-                result = self.parse_result(record.digest) if record else None
-                return result.symbols if result is not None else None
-
+            full = self._symbols_with_refs(p for p in self.affected if p.endswith(".py"))
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
-                                         structural=structural, old=old, new=new)
+                                         structural=structural, old=old, new=full.get)
         return self._symbols
+
+    def _symbols_with_refs(self, paths: Iterable[str]) -> dict[str, SymbolTable]:
+        """Full symbol tables (with what each unit refers to) of the current files: from this
+        session's parses where they have them, else by parsing the files again."""
+        out: dict[str, SymbolTable] = {}
+        todo: list[tuple[str, bytes, bytes]] = []
+        for path in paths:
+            record = self.records.get(path)
+            if record is None or not record.digest:
+                continue
+            cached = self._full_symbols.get(record.digest)
+            if cached is not None:
+                out[path] = cached
+                continue
+            data = self.overlays.get(path)
+            if data is None:
+                try:
+                    data = read_file(self.root, path)
+                except OSError:
+                    continue
+            if digest(data) != record.digest:
+                continue  # changed since the scan: no table, so the engine treats it as unknown
+            todo.append((path, record.digest, data))
+        results = _parse_many([data for _, _, data in todo], self.options.workers, with_refs=True)
+        for (path, key, _), result in zip(todo, results):
+            if result.symbols is not None:
+                self._full_symbols[key] = result.symbols
+                out[path] = result.symbols
+        return out
 
     def symbols_of(self, path: str) -> SymbolTable | None:
         record = self.records.get(path)
