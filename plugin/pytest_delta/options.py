@@ -35,6 +35,10 @@ def add_options(parser: pytest.Parser) -> None:
                     help="symbol: within affected files, run only the tests that reach a changed function "
                          "or method (escalating to file level wherever that cannot be proven); file: every test "
                          f"of every affected file (default: {DEFAULT_PRECISION}; ini: delta_precision)")
+    group.addoption("--delta-since", metavar="REF", default=None,
+                    help="select from the files changed between REF (its merge base with HEAD) and the "
+                         "working tree, as git reports them, with the current import graph; for pull-request "
+                         "CI: no snapshot needed, and none is written")
     group.addoption("--delta-explain", action="store_true", default=False,
                     help="print, for every selected test, the shortest reason it was selected")
     parser.addini("delta_precision", f"symbol or file (default: {DEFAULT_PRECISION})", default=None)
@@ -60,6 +64,7 @@ class Settings:
     extra_roots: tuple[str, ...]
     exclude: tuple[str, ...]
     precision: str = DEFAULT_PRECISION
+    since: str | None = None
     explain: bool = False
     config_patterns: tuple[str, ...] = DEFAULT_CONFIG_FILES
     data_suffixes: tuple[str, ...] = DEFAULT_DATA_SUFFIXES
@@ -82,6 +87,7 @@ class Settings:
             extra_roots=tuple(dict.fromkeys(roots)),
             exclude=tuple(str(p) for p in config.getini("delta_exclude")),
             precision=_precision(config),
+            since=config.getoption("delta_since"),
             explain=bool(config.getoption("delta_explain")),
             config_patterns=(*DEFAULT_CONFIG_FILES, *(str(p) for p in config.getini("delta_global_files"))),
             data_suffixes=_suffixes(config.getini("delta_data_files")),

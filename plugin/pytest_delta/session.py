@@ -25,7 +25,9 @@ from .engine import (
     load_snapshot,
     save_snapshot,
 )
+from .engine.environment import Environment, compare, current_environment, from_meta, to_meta
 from .engine.files import matches_any
+from .engine.gitdiff import GitError, changed_since
 from .engine.graph import Graph
 from .engine.precision import SymbolSelection
 from .options import Settings
@@ -47,6 +49,8 @@ class DeltaPlugin:
         self.baseline: Snapshot | None = None
         self.full_reason: str | None = None
         self.symbols: SymbolSelection | None = None
+        self.environment: Environment | None = None
+        self.previous_environment: Environment | None = None
         #: Why every test is selected this time (no snapshot, configuration changed), or None.
         self.run_all: str | None = None
         self.workspace: Workspace | None = None
@@ -81,6 +85,10 @@ class DeltaPlugin:
         )
         self.workspace = Workspace(self.root, self.baseline, options)
         changes = self.workspace.scan()
+        self.environment = self._environment()
+        if self.settings.since is not None:
+            self._analyze_since(self.settings.since)
+            return
         if self.baseline is None:
             self.run_all = self.full_reason
             self.report.debug(f"Running all tests: {self.full_reason}")
@@ -95,6 +103,7 @@ class DeltaPlugin:
         if changes.configuration:
             self.run_all = f"configuration changed ({', '.join(sorted(changes.configuration))})"
             self.report.debug(f"Running all tests: {self.run_all}")
+        self._apply_environment_change()
         for path, calls in sorted(self.workspace.dynamic_imports(changes.seeds).items()):
             for call in calls:
                 self.report.debug(f"  dynamic import not followed in {path}, {call}")
@@ -111,6 +120,60 @@ class DeltaPlugin:
                               f"{len(baseline.pending_files)} files")
         self.nothing_to_run = not (baseline.foreign_items or baseline.pending_tests or baseline.pending_files
                                    or baseline.always_files or self._candidates())
+
+    def _environment(self) -> Environment:
+        meta = self.baseline.meta.get("environment") if self.baseline is not None else None
+        self.previous_environment = from_meta(meta)
+        return current_environment(self.previous_environment)
+
+    def _apply_environment_change(self) -> None:
+        """A different interpreter, or an installed distribution added, removed or upgraded."""
+        assert self.workspace is not None
+        if self.previous_environment is None or self.environment is None or self.run_all is not None:
+            return
+        change = compare(self.previous_environment, self.environment)
+        if not change:
+            return
+        for line in (change.interpreter, *change.distributions):
+            if line:
+                self.report.debug(f"  environment: {line}")
+        if change.runs_all:
+            what = change.interpreter or f"installed packages changed ({', '.join(change.distributions)})"
+            self.run_all = what
+            self.report.debug(f"Running all tests: {what}")
+            return
+        modules = change.modules or frozenset()
+        reasons = {}
+        for path in sorted(self.workspace.files_importing(modules)):
+            result = self.workspace.parse_result(self.workspace.records[path].digest)
+            used = sorted({r.module.partition(".")[0] for r in result.imports} & modules) if result else []
+            module = used[0] if used else "?"
+            reasons[path] = f"imports {module} ({change.sources.get(module, module)} changed)"
+        self.workspace.add_seeds(reasons)
+
+    def _analyze_since(self, ref: str) -> None:
+        """``--delta-since REF``: select from what git says changed, with the current graph."""
+        assert self.workspace is not None
+        try:
+            changed = changed_since(self.root, ref)
+        except GitError as exc:
+            raise pytest.UsageError(f"--delta-since {ref}: {exc}") from None
+        records = self.workspace.records
+        seeds = {p for p in changed if p in records}
+        gone = [p for p in changed if p not in records and p.endswith(".py")]
+        if gone:
+            if self.baseline is None:
+                self.run_all = f"{gone[0]} was deleted and there is no snapshot to find its importers"
+                return
+            old_graph = Graph(self.baseline.deps)
+            for path in gone:
+                seeds.update(old_graph.dependents(path))
+        self.report.debug(f"Changed since {ref}: {len(changed)} files")
+        for path in sorted(changed)[:MAX_LISTED]:
+            self.report.debug(f"  {path}")
+        self.workspace.use_seeds(seeds & records.keys())
+        self.keep = set(self.workspace.affected)
+        self.nothing_to_run = not self._candidates()
 
     def _load_baseline(self) -> Snapshot | None:
         path = self.settings.snapshot_path
@@ -266,9 +329,15 @@ class DeltaPlugin:
             self.facts = CollectionFacts()
         return self.facts
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
-                                      items: list[pytest.Item]) -> None:
+                                      items: list[pytest.Item]) -> Generator[None, None, None]:
+        # Before every other plugin's filtering (-k, -m, --deselect, --lf, pytest-split): what
+        # delta selects must be seen whole, or a test they drop would look validated.
+        self._select_items(config, items)
+        yield
+
+    def _select_items(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         assert self.workspace is not None
         facts = self._facts()
         records = self.workspace.records
@@ -295,7 +364,8 @@ class DeltaPlugin:
             elif rel is not None and rel in affected and (
                     self.symbols is None or self.symbols.selects(rel, self._unit_of(item, rel))):
                 keep, why = True, "affected"
-            elif item.nodeid in baseline.pending_tests or rel in baseline.pending_files:
+            elif self.settings.since is None and (item.nodeid in baseline.pending_tests
+                                                  or rel in baseline.pending_files):
                 keep, why = True, "pending"
             elif always:
                 keep, why = True, ALWAYS_MARKER
@@ -376,9 +446,10 @@ class DeltaPlugin:
         if self.nothing_to_run:
             return f"delta: no changes affect any test; 0 of {total} tests selected, nothing collected"
         assert self.workspace is not None
-        changes = self.workspace.changes
-        count = len(changes.seeds)
+        count = len(self.workspace.seeds)
         what = f"{count} changed" if count else "no changes"
+        if self.settings.since is not None:
+            what = f"{count} changed since {self.settings.since}"
         return f"delta: {what}, {self.selected} of {total} tests selected"
 
     # -- outcomes ------------------------------------------------------------------------------
@@ -399,7 +470,7 @@ class DeltaPlugin:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
             workeroutput["delta"] = self._facts().to_wire()
             return
-        if self.settings.save and self.workspace is not None:
+        if self.settings.save and self.settings.since is None and self.workspace is not None:
             self._save()
 
     def _merged_facts(self) -> CollectionFacts | None:
@@ -446,6 +517,7 @@ class DeltaPlugin:
             always_files=frozenset(always),
             test_ids=merge_test_ids(baseline.test_ids if baseline else {}, facts, exists),
             foreign_items=foreign,
+            meta={"environment": to_meta(self.environment)} if self.environment is not None else {},
         )
         if baseline is not None and self.nothing_to_run and not workspace.changes \
                 and snapshot.pending_tests == baseline.pending_tests \

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .errors import DeltaError, SnapshotError, SnapshotWriteError
-    from .files import FileStat, TrackRules, digest, scan_tree
+    from .files import FileStat, TrackRules, digest, is_tracked, scan_tree
     from .graph import Graph
     from .imports import ImportRef, ParseResult, extract_imports
     from .resolve import ModuleIndex
@@ -30,6 +30,7 @@ _HOMES = {
     "TrackRules": "files",
     "digest": "files",
     "scan_tree": "files",
+    "is_tracked": "files",
     "Graph": "graph",
     "ImportRef": "imports",
     "ParseResult": "imports",
@@ -71,6 +72,7 @@ __all__ = [
     "Workspace",
     "digest",
     "extract_imports",
+    "is_tracked",
     "load_snapshot",
     "save_snapshot",
     "scan_tree",

@@ -36,8 +36,24 @@ XUNIT_FUNCTIONS = frozenset({
 
 
 def _pure(decorator: str) -> bool:
+    decorator = decorator.partition("(name=")[0]  # a fixture registered under another name
     return (decorator in PURE_DECORATORS or decorator.startswith("pytest.mark.")
             or decorator.endswith((".setter", ".getter", ".deleter")))
+
+
+def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
+    """Why ``unit`` runs without anything naming it (a registering decorator, an autouse
+    fixture, an xunit hook), or None."""
+    impure = [d for d in decorators if not _pure(d)]
+    if impure:
+        return f"{unit.name} is decorated with {impure[0]}"
+    if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
+        return f"{unit.name} is an xunit hook"
+    return None
+
+
+def _is_test_method(unit: Unit) -> bool:
+    return unit.short_name.startswith("test") and (unit.class_name or "").startswith("Test")
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,12 @@ def select_units(
         result.units.setdefault(path, {})[unit.name] = cause
         origin = (path, unit.name)
         short, cls = unit.short_name, unit.class_name
+        if cause.source is not None and (why := _called_unnamed(unit, unit.decorators)) is not None:
+            # Unchanged, but it calls what changed: as unreachable by name as a changed one.
+            escalated.setdefault(path, f"{why} and uses {cause.via}")
+        for decorator in unit.decorators:
+            if "(name=" in decorator:
+                affect_name(decorator.partition("(name=")[2][:-1], origin)
         for importer, _ in binds.get(cls or short, ()):
             result.bound_files.add(importer)
         if cls is not None and ((short.startswith("__") and short.endswith("__")) or short in XUNIT_METHODS):
@@ -188,12 +210,8 @@ def select_units(
             if unit.name == MODULE:
                 reason = "its module body changed"
                 break
-            impure = [d for d in (*(a.decorators if a else ()), *(b.decorators if b else ())) if not _pure(d)]
-            if impure:
-                reason = f"{unit.name} is decorated with {impure[0]}"
-                break
-            if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
-                reason = f"{unit.name} is an xunit hook"
+            reason = _called_unnamed(unit, (*(a.decorators if a else ()), *(b.decorators if b else ())))
+            if reason is not None:
                 break
             changed_units.append(unit)
         if reason is not None:
@@ -218,7 +236,17 @@ def select_units(
             path, unit = methods_affected[checked]
             checked += 1
             users = [u for p, u in index.get(unit.short_name, ()) if not (p == path and u.name == unit.name)]
-            if not users and unit.class_name is not None:
+            if not users and unit.class_name is not None and _is_test_method(unit):
+                # pytest runs it, and selecting it is what this is for; only subclasses (which
+                # name the class in a module body) and code naming the class inherit it.
+                for user_path, user in index.get(unit.class_name, ()):
+                    if user_path in escalated or user.class_name == unit.class_name:
+                        continue
+                    if user.name == MODULE:
+                        escalated[user_path] = f"its module body uses {unit.class_name}"
+                    elif user.name not in result.units.get(user_path, {}):
+                        affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
+            elif not users and unit.class_name is not None:
                 # Nothing names it: a framework calls it by convention (``run``, ``get_queryset``).
                 affect_name(unit.class_name, (path, unit.name))
         if not queue:
@@ -233,5 +261,9 @@ def select_units(
                 continue
             if unit.name not in result.units.get(path, {}):
                 affect_unit(path, unit, UnitCause(name, source))
+    for path in affected:
+        if (symbols := table(path)) is not None and symbols.doctest and path not in escalated:
+            # Its doctests may call anything it imports, in docstrings no unit refers from.
+            result.bound_files.add(path)
     result.whole_files = graph.find_dependents(sorted(escalated))
     return result

@@ -28,7 +28,7 @@ _WORD = re.compile(r"[^\W\d]\w*")
 #: Calls that reach attributes or modules by a computed name.
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller",
                             "import_module", "__import__"})
-_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "getmembers"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +103,12 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-def _refs(nodes: list[ast.AST]) -> set[str]:
+def _refs(nodes: list[ast.AST], skip: frozenset[int] = frozenset()) -> set[str]:
     out: set[str] = set()
     for root in nodes:
         for node in ast.walk(root):
+            if skip and id(node) in skip:
+                continue
             kind = type(node)
             if kind is ast.Name:
                 out.add(node.id)  # type: ignore[attr-defined]
@@ -133,8 +135,13 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
     first, last = node.body[0].lineno, node.end_lineno or node.lineno
     if lines and last <= len(lines):
         # The body's source text, blank lines aside: as exact as its AST and far cheaper to
-        # hash (a comment inside a body counts as a change, which only selects more).
-        digest.update("\n".join(line.rstrip() for line in lines[first - 1:last] if line.strip()).encode())
+        # hash (a comment inside a body counts as a change, which only selects more). Inside a
+        # triple-quoted string blank lines and trailing spaces are part of a value: kept then.
+        body = lines[first - 1:last]
+        if any('"""' in line or "'''" in line for line in body):
+            digest.update("\n".join(body).encode())
+        else:
+            digest.update("\n".join(line.rstrip() for line in body if line.strip()).encode())
     else:
         digest.update(_fingerprint(node.body))
     refs: frozenset[str] = frozenset()
@@ -150,6 +157,12 @@ def _decorator(node: ast.expr) -> str:
     name = _dotted(node)
     if isinstance(node, ast.Call) and any(k.arg == "autouse" for k in node.keywords):
         return f"{name}(autouse)"  # an autouse fixture reaches every test in its scope unnamed
+    if isinstance(node, ast.Call) and name.rpartition(".")[2] == "fixture":
+        for keyword in node.keywords:
+            if keyword.arg == "name":  # tests take the fixture by this name, not the function's
+                value = keyword.value
+                literal = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                return f"{name}(name={value.value})" if literal else f"{name}(computed name)"  # type: ignore[attr-defined]
     return name
 
 
@@ -206,10 +219,26 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
             bindings.extend((alias.name, alias.asname or alias.name) for alias in node.names if alias.name != "*")
     # Import statements and ``__all__`` only bind or list names: they run no function, so they
     # are not uses that could carry a changed function's behaviour into the module body.
-    module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)])) if with_refs else frozenset()
+    # A fixture's ``name="x"`` says what tests call it, it uses no name x.
+    names = frozenset(id(k.value) for d in _decorators(tree) if isinstance(d, ast.Call)
+                      and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords if k.arg == "name")
+    module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)], names)) if with_refs else frozenset()
     units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs))  # type: ignore[arg-type]
     return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree),
                        tuple(dict.fromkeys(bindings)), with_refs)
+
+
+def _decorators(tree: ast.Module) -> list[ast.expr]:
+    """The decorators of the module's functions and of its classes' methods."""
+    out: list[ast.expr] = []
+    for stmt in tree.body:
+        if isinstance(stmt, _FUNCTIONS):
+            out.extend(stmt.decorator_list)
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if isinstance(item, _FUNCTIONS):
+                    out.extend(item.decorator_list)
+    return out
 
 
 def _only_binds(node: ast.AST) -> bool:
@@ -227,6 +256,10 @@ def _dynamic_access(tree: ast.Module) -> list[str]:
         if isinstance(stmt, _FUNCTIONS) and stmt.name == "__getattr__":
             found.append(f"line {stmt.lineno}: module-level __getattr__")
     for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__" and not (
+                isinstance(node.value, ast.Name) and node.value.id == "self"):
+            found.append(f"line {node.lineno}: __dict__")  # a namespace, as vars() gives it
+            continue
         if not isinstance(node, ast.Call):
             continue
         name = _dotted(node.func).rpartition(".")[2]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +46,9 @@ class EngineOptions:
 
     def key(self) -> list[object]:
         """What in these options changes how imports resolve; stored in the snapshot."""
-        return [sorted(self.extra_roots), sorted(self.rules.exclude), sorted(self.rules.extra_patterns)]
+        rules = self.rules
+        return [sorted(self.extra_roots), sorted(rules.exclude), sorted(rules.extra_patterns),
+                sorted(rules.config_patterns), sorted(rules.data_suffixes)]
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,11 @@ class Workspace:
         self._changes: Changes | None = None
         self._affected: dict[str, str | None] | None = None
         self._symbols: SymbolSelection | None = None
+        #: Seeds from outside the tree, by file: an upgraded distribution that the file imports,
+        #: or files named by the caller (``--delta-since``), each with why.
+        self._extra_seeds: dict[str, str] = {}
+        #: When set, only these seeds count (``--delta-since``: what git says changed).
+        self._only_seeds: frozenset[str] | None = None
         # A baseline made with other roots or rules resolved its imports differently.
         self._stale_deps = baseline is not None and baseline.meta.get("engine_options") != self.options.key()
 
@@ -370,16 +377,56 @@ class Workspace:
     def affected(self) -> Mapping[str, str | None]:
         """Every affected file, mapped to the file it was reached from (None for a changed one)."""
         if self._affected is None:
-            changes = self.changes
-            if self.baseline is None:
+            if self.baseline is None and self._only_seeds is None:
                 self._affected = dict.fromkeys(self.records)
-            elif changes.configuration:
-                cause = min(changes.configuration)
+            elif configuration := self._configuration_seeds():
+                cause = min(configuration)
                 self._affected = {path: (None if path == cause else cause) for path in self.records}
             else:
-                seeds = sorted(changes.seeds)
+                seeds = sorted(self.seeds)
                 self._affected = self.graph.find_dependents(seeds, self._data_owners(seeds))
         return self._affected
+
+    def _configuration_seeds(self) -> frozenset[str]:
+        if self._only_seeds is None:
+            return self.changes.configuration
+        kind = self.options.rules.kind
+        return frozenset(p for p in self._only_seeds if kind(p.rpartition("/")[2]) == CONFIG)
+
+    @property
+    def seeds(self) -> frozenset[str]:
+        """What the affected set grows from: the changes (or the files set by
+        :meth:`use_seeds`) and the seeds added by :meth:`add_seeds`."""
+        base = self.changes.seeds if self._only_seeds is None else self._only_seeds
+        return base | self._extra_seeds.keys()
+
+    def add_seeds(self, reasons: Mapping[str, str]) -> None:
+        """Count these files as changed too, for the given reasons (an upgraded distribution)."""
+        self._extra_seeds.update(reasons)
+        self._affected = None
+        self._symbols = None
+
+    def use_seeds(self, paths: Iterable[str]) -> None:
+        """Grow the affected set from these files instead of from the comparison with the
+        baseline (what git says changed since a ref)."""
+        self._only_seeds = frozenset(paths)
+        self._affected = None
+        self._symbols = None
+
+    def seed_reason(self, path: str) -> str:
+        return self._extra_seeds.get(path) or self.changes.reason(path)
+
+    def files_importing(self, modules: Collection[str]) -> set[str]:
+        """Files with an absolute import of one of these top-level modules (installed code)."""
+        wanted = frozenset(modules)
+        out = set()
+        for path, record in self.records.items():
+            result = self.parse_result(record.digest) if record.digest else None
+            if result is None:
+                continue
+            if any(ref.level == 0 and ref.module.partition(".")[0] in wanted for ref in result.imports):
+                out.add(path)
+        return out
 
     def symbol_selection(self) -> SymbolSelection | None:
         """Symbol-level refinement of :attr:`affected`; None when everything is affected
@@ -388,9 +435,12 @@ class Workspace:
         baseline = self.baseline
         if baseline is None or changes.configuration:
             return None
+        if self._only_seeds is not None:
+            return None  # no old units to compare with: file level
         if self._symbols is None:
-            seeds = changes.seeds
-            edited = {p for p in changes.changed if p.endswith(".py") and p not in changes.broken}
+            seeds = self.seeds
+            edited = {p for p in changes.changed if p.endswith(".py") and p not in changes.broken
+                      and p not in self._extra_seeds}
             structural = (seeds - edited) | self._data_owners(seeds).keys()
 
             def old(path: str) -> SymbolTable | None:
