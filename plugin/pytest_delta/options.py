@@ -24,7 +24,9 @@ def add_options(parser: pytest.Parser) -> None:
                          "(first run: all tests, and a snapshot is written)")
     group.addoption("--delta-file", metavar="PATH", default=None,
                     help=f"snapshot file (default: {DEFAULT_FILE} in the rootdir; relative paths "
-                         "resolve against the rootdir; ini: delta_file)")
+                         "resolve against the rootdir; ini: delta_file). Write --delta-file=PATH: pytest "
+                         "finds its rootdir before plugins parse their options, and would take a separate "
+                         "PATH that exists for a test path")
     group.addoption("--delta-rebuild", action="store_true", default=False,
                     help="ignore the snapshot: run every test and write a fresh one")
     group.addoption("--delta-no-save", action="store_true", default=False,
