@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Editors start it over stdio (the default). Settings come from initializationOptions: "
                "interpreter, pytestArgs, deltaFile, debounceMs, rescanIntervalMs.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="store_true",
+                        help="print the version (and pygls's) and exit; fails when pygls is missing")
     parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     parser.add_argument("--tcp", metavar="HOST:PORT", type=_host_port,
                         help="listen on a TCP port instead (for debugging)")
@@ -53,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pytest-delta-lsp: {exc.name or exc} is missing; install it with "
               "pip install 'pytest-delta[lsp]'", file=sys.stderr)
         return 2
+    if args.version:
+        # After the import, so that editors checking the install with --version see a broken one.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            pygls_version = version("pygls")
+        except PackageNotFoundError:
+            pygls_version = "unknown"
+        print(f"pytest-delta-lsp {__version__} (pygls {pygls_version})")
+        return 0
     server = build_server()
     try:
         if args.tcp:
