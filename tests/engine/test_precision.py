@@ -178,7 +178,8 @@ def selected(workspace: Workspace, unknown: Mapping[str, Iterable[str]] | None =
     functions (inherited, imported, doctests): pytest sees them there, the engine sees no unit."""
     selection = workspace.symbol_selection()
     assert selection is not None
-    collected = (selection.whole_files.keys() | selection.units.keys() | selection.bound_files) & workspace.affected.keys()
+    kept = selection.whole_files.keys() | selection.units.keys() | selection.bound_files
+    collected = kept & workspace.affected.keys()
     out = set()
     for path in collected:
         table = workspace.symbols_of(path)
@@ -384,7 +385,7 @@ def test_no_symbol_selection_without_a_baseline_or_after_a_configuration_change(
 def test_a_module_body_edit_selects_every_test_of_every_importer(
         shop: tuple[Project, Snapshot], old: str, new: str) -> None:
     """``test_apple`` fails after each edit, yet no function changed: ``find`` reads ``PRICES``
-    (or gets a new default) at call time."""
+    at call time, and a default is evaluated at import (an undefined one breaks every importer)."""
     project, baseline = shop
     edit(project, "src/shop/catalog.py", old, new)
 
@@ -1073,7 +1074,8 @@ def test_a_unittest_setup_reached_through_a_changed_helper_selects_its_whole_tes
 
     workspace, _ = after(project, baseline)
 
-    assert selected(workspace) == {"tests/test_case.py::TestSample::test_len", "tests/test_case.py::TestSample::test_sum"}
+    assert selected(workspace) == {"tests/test_case.py::TestSample::test_len",
+                                   "tests/test_case.py::TestSample::test_sum"}
 
 
 MODULE_SETUP = {
@@ -1380,6 +1382,47 @@ def test_inherited_tests_run_when_a_helper_of_their_base_class_changes(project: 
     workspace, _ = after(project, baseline)
 
     assert "tests/test_stack.py::TestStack::test_push_grows" in selected(workspace, INHERITED)
+
+
+def test_an_edited_test_of_a_test_class_runs_in_its_subclasses_but_not_its_siblings(project: Project) -> None:
+    """pytest runs ``TestListStack::test_push`` (inherited) too; ``test_pop`` is untouched."""
+    baseline = build(project, {
+        "src/stack.py": CONTRACT["src/stack.py"],
+        "tests/test_base.py": """\
+            from stack import Stack
+
+
+            class TestStack:
+                def make(self):
+                    return Stack()
+
+                def test_push(self):
+                    stack = self.make()
+                    stack.push(1)
+                    assert stack.size() == 1
+
+                def test_pop(self):
+                    assert self.make().size() == 0
+            """,
+        "tests/test_list_stack.py": """\
+            from test_base import TestStack
+
+
+            class TestListStack(TestStack):
+                def make(self):
+                    return []
+            """,
+    })
+    edit(project, "tests/test_base.py", "assert stack.size() == 1", "assert stack.size() == 2")
+
+    workspace, selection = after(project, baseline)
+
+    inherited = {"tests/test_list_stack.py": ["TestListStack::test_push", "TestListStack::test_pop"]}
+    assert selected(workspace, inherited) == {
+        "tests/test_base.py::TestStack::test_push",
+        "tests/test_list_stack.py::TestListStack::test_push", "tests/test_list_stack.py::TestListStack::test_pop",
+    }
+    assert selection.escalations == {"tests/test_list_stack.py": "its module body uses TestStack"}
 
 
 def test_a_test_class_imported_into_a_test_module_runs_there_when_it_changes(project: Project) -> None:

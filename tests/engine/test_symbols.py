@@ -265,6 +265,29 @@ def test_the_decorators_of_a_function_are_recorded_outermost_first_with_their_do
     assert unit(source, MODULE).decorators == ()
 
 
+def test_a_fixture_registered_under_another_name_records_that_name_and_is_no_module_reference() -> None:
+    source = """\
+        import pytest
+
+        @pytest.fixture(name="user", scope="module")
+        def user_fixture():
+            return "alice"
+
+        @pytest.fixture(name=NAMES[0])
+        def computed():
+            return 1
+
+        @pytest.mark.usefixtures("admin")
+        def test_admin():
+            pass
+        """
+    assert unit(source, "user_fixture").decorators == ("pytest.fixture(name=user)",)
+    assert unit(source, "computed").decorators == ("pytest.fixture(computed name)",)
+    refs = unit(source, MODULE).refs
+    assert "user" not in refs, "the fixture's own name is no use of a name"
+    assert {"admin", "NAMES", "module"} <= refs
+
+
 def test_a_unit_refers_to_identifiers_attributes_parameters_keywords_and_identifier_like_strings() -> None:
     source = """\
         def test_checkout(client, db, *extra, monkeypatch, **options):
@@ -406,8 +429,11 @@ def test_functions_defined_under_a_condition_or_a_try_belong_to_the_module_body(
         ("import importlib\n\ndef f(name):\n    return importlib.import_module(name)",
          "import_module() with a computed name"),
         ("from operator import attrgetter\nget = attrgetter(FIELD)", "attrgetter() with a computed name"),
+        ("import commands\n\ndef f(name):\n    return commands.__dict__['cmd_' + name]", "__dict__"),
+        ("import inspect, commands\n\ndef f():\n    return inspect.getmembers(commands)", "getmembers()"),
     ],
-    ids=["getattr", "setattr", "hasattr", "globals", "vars", "module-getattr", "import_module", "attrgetter"],
+    ids=["getattr", "setattr", "hasattr", "globals", "vars", "module-getattr", "import_module", "attrgetter",
+         "dict", "getmembers"],
 )
 def test_access_by_computed_name_is_reported_with_where(source: str, what: str) -> None:
     found = symbols(source).dynamic_access
@@ -428,6 +454,9 @@ def test_access_by_literal_name_is_not_dynamic() -> None:
         class Lazy:
             def __getattr__(self, name):
                 return name
+
+            def update(self, **values):
+                self.__dict__.update(values)
         """
     assert symbols(source).dynamic_access == ()
 

@@ -262,8 +262,9 @@ def select_units(
             if unit.name not in result.units.get(path, {}):
                 affect_unit(path, unit, UnitCause(name, source))
     for path in affected:
-        if (symbols := table(path)) is not None and symbols.doctest and path not in escalated:
-            # Its doctests may call anything it imports, in docstrings no unit refers from.
+        if path not in escalated and (symbols := table(path)) is not None and symbols.doctest:
+            # Its doctests may call anything it imports, from docstrings no unit refers from:
+            # pytest must collect it (its doctest items have no unit, so they run).
             result.bound_files.add(path)
     result.whole_files = graph.find_dependents(sorted(escalated))
     return result
