@@ -25,6 +25,10 @@ PURE_DECORATORS = frozenset({
     "cached_property", "functools.cached_property", "overload", "typing.overload",
     "fixture", "pytest.fixture",
 })
+#: Bases whose machinery calls no method of a subclass by convention (dunders aside).
+SAFE_BASES = frozenset({"object", "ABC", "Protocol", "Generic", "NamedTuple", "TypedDict", "Enum",
+                        "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "RuntimeError",
+                        "LookupError", "AttributeError"})
 #: Methods and functions that test runners call by convention, never by name.
 XUNIT_METHODS = frozenset({
     "setup_method", "teardown_method", "setup_class", "teardown_class", "setup", "teardown",
@@ -49,6 +53,8 @@ def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
         return f"{unit.name} is decorated with {impure[0]}"
     if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
         return f"{unit.name} is an xunit hook"
+    if unit.short_name.startswith("pytest_"):
+        return f"{unit.name} is a pytest hook"  # pytest calls it, in conftest files and plugins
     return None
 
 
@@ -128,6 +134,7 @@ def select_units(
     structural: Iterable[str],
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
+    defines_class: Callable[[str, str], bool] = lambda path, name: False,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
@@ -137,6 +144,16 @@ def select_units(
     """
     result = SymbolSelection()
     escalated = result.escalations
+
+    def external_base(path: str, class_name: str) -> bool:
+        """Whether the class has a base that no project file it depends on defines."""
+        symbols = table(path)
+        bases = dict(symbols.classes).get(class_name) if symbols is not None else None
+        if bases is None:
+            return True  # not a top-level class we can see: assume the worst
+        return any(base.rpartition(".")[2] not in SAFE_BASES and not defines_class(path, base.rpartition(".")[2])
+                   for base in bases)
+
     for path in structural:
         escalated.setdefault(path, "added, deleted, unparseable or its imports changed")
     tables: dict[str, SymbolTable | None] = {}
@@ -246,8 +263,10 @@ def select_units(
                         escalated[user_path] = f"its module body uses {unit.class_name}"
                     elif user.name not in result.units.get(user_path, {}):
                         affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
-            elif not users and unit.class_name is not None:
-                # Nothing names it: a framework calls it by convention (``run``, ``get_queryset``).
+            elif unit.class_name is not None and (not users or external_base(path, unit.class_name)):
+                # Nothing names it, or its class derives from code outside the project: a
+                # framework may call it by convention (``run``, ``get_queryset``, ``save``),
+                # whatever unrelated code of the same name exists.
                 affect_name(unit.class_name, (path, unit.name))
         if not queue:
             break

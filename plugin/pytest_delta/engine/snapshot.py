@@ -97,7 +97,8 @@ def encode_parse(result: ParseResult, with_refs: bool = False) -> list[Any]:
     table = None if symbols is None else [
         [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, *([sorted(u.refs)] if keep_refs else [])]
          for u in symbols.units],
-        list(symbols.dynamic_access), symbols.doctest, [list(b) for b in symbols.bindings], keep_refs]
+        list(symbols.dynamic_access), symbols.doctest, [list(b) for b in symbols.bindings], keep_refs,
+        [[name, list(bases)] for name, bases in symbols.classes]]
     return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports],
             list(result.paths), table]
 
@@ -107,7 +108,7 @@ def _strings(value: Any) -> bool:
 
 
 def _decode_symbols(table: Any) -> SymbolTable | None:
-    if not (isinstance(table, list) and len(table) == 5 and isinstance(table[0], list)
+    if not (isinstance(table, list) and len(table) == 6 and isinstance(table[0], list)
             and _strings(table[1]) and isinstance(table[2], bool) and isinstance(table[3], list)
             and isinstance(table[4], bool)):
         return None
@@ -123,7 +124,12 @@ def _decode_symbols(table: Any) -> SymbolTable | None:
                           row[3], row[4]))
     if not all(isinstance(b, list) and len(b) == 2 and _strings(b) for b in table[3]):
         return None
-    return SymbolTable(tuple(units), tuple(table[1]), table[2], tuple((b[0], b[1]) for b in table[3]), has_refs)
+    classes = table[5]
+    if not (isinstance(classes, list) and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                                               and _strings(c[1]) for c in classes)):
+        return None
+    return SymbolTable(tuple(units), tuple(table[1]), table[2], tuple((b[0], b[1]) for b in table[3]),
+                       tuple((c[0], tuple(c[1])) for c in classes), has_refs)
 
 
 def decode_parse(entry: Any) -> ParseResult | None:

@@ -68,6 +68,9 @@ class SymbolTable:
     #: Names the module binds by ``from x import name as alias``, as (name, alias) pairs: an
     #: alias stands for the name, and pytest collects test classes and functions imported so.
     bindings: tuple[tuple[str, str], ...] = ()
+    #: Top-level classes with the dotted names of their bases ("" for a base that is not a
+    #: plain name, like ``Generic[T]``).
+    classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Whether the units' ``refs`` were computed. Snapshots store units without them (they are
     #: most of the size); the engine computes them again for the files a change can reach.
     has_refs: bool = True
@@ -132,6 +135,13 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
     params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None]
     digest = hashlib.blake2b(digest_size=FINGERPRINT_SIZE)
     digest.update(type(node).__name__.encode() + b"(" + ",".join(params).encode() + b")")
+    # Annotations are read by introspection (dependency injection, validation): a change to
+    # one changes what the function does for such callers.
+    annotations = [a.annotation for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                                          node.args.vararg, node.args.kwarg) if a is not None and a.annotation]
+    if node.returns is not None:
+        annotations.append(node.returns)
+    digest.update(_fingerprint(annotations))
     first, last = node.body[0].lineno, node.end_lineno or node.lineno
     if lines and last <= len(lines):
         # The body's source text, blank lines aside: as exact as its AST and far cheaper to
@@ -198,17 +208,19 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     units: list[Unit] = []
     body_nodes: list[ast.AST] = []
     bindings: list[tuple[str, str]] = []
-    for stmt in tree.body:
+    for stmt in _without_docstring(tree.body):
         if isinstance(stmt, _FUNCTIONS):
             units.append(_function_unit(stmt.name, stmt, lines, with_refs))
-            body_nodes.append(_hollow(stmt))
+            if _runs_at_definition(stmt):
+                body_nodes.append(_hollow(stmt))
         elif isinstance(stmt, ast.ClassDef):
             shell = copy.copy(stmt)
             shell.body = []
-            for item in stmt.body:
+            for item in _without_docstring(stmt.body):
                 if isinstance(item, _FUNCTIONS):
                     units.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs))
-                    shell.body.append(_hollow(item))
+                    if _runs_at_definition(item):
+                        shell.body.append(_hollow(item))
                 else:
                     shell.body.append(item)
             body_nodes.append(shell)
@@ -224,8 +236,28 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
                       and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords if k.arg == "name")
     module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)], names)) if with_refs else frozenset()
     units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs))  # type: ignore[arg-type]
+    classes = tuple((stmt.name, tuple(_dotted(b) if isinstance(b, (ast.Name, ast.Attribute)) else ""
+                                      for b in stmt.bases))
+                    for stmt in tree.body if isinstance(stmt, ast.ClassDef))
     return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree),
-                       tuple(dict.fromkeys(bindings)), with_refs)
+                       tuple(dict.fromkeys(bindings)), classes, with_refs)
+
+
+def _runs_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether defining the function runs code of the module's (decorators, default values).
+
+    A plain ``def`` only binds its name: adding, removing or moving one is a unit added or
+    removed (its name becomes affected), not a change of the module body."""
+    return bool(node.decorator_list or node.args.defaults or any(d is not None for d in node.args.kw_defaults))
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A docstring is prose: names in it are no references (docstrings with doctests are
+    handled as doctests)."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body
 
 
 def _decorators(tree: ast.Module) -> list[ast.expr]:

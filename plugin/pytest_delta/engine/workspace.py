@@ -29,6 +29,8 @@ PARALLEL_PARSE_MIN = 1500
 #: How many parse results of files no longer present are kept, so switching back to a branch
 #: does not parse its files again.
 PARSE_CACHE_EXTRA = 20_000
+#: How many files the search for a base class's definition reads before it assumes the worst.
+MAX_CLASS_SEARCH = 2_000
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -450,7 +452,8 @@ class Workspace:
 
             full = self._symbols_with_refs(p for p in self.affected if p.endswith(".py"))
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
-                                         structural=structural, old=old, new=full.get)
+                                         structural=structural, old=old, new=full.get,
+                                         defines_class=self._defines_class)
         return self._symbols
 
     def _symbols_with_refs(self, paths: Iterable[str]) -> dict[str, SymbolTable]:
@@ -481,6 +484,22 @@ class Workspace:
                 self._full_symbols[key] = result.symbols
                 out[path] = result.symbols
         return out
+
+    def _defines_class(self, path: str, name: str) -> bool:
+        """Whether a project file that ``path`` depends on (or ``path`` itself) defines a class
+        ``name``: a base class found there is the project's, not a framework's."""
+        seen = {path}
+        queue = [path]
+        while queue and len(seen) <= MAX_CLASS_SEARCH:
+            current = queue.pop()
+            table = self.symbols_of(current)
+            if table is not None and any(cls == name for cls, _ in table.classes):
+                return True
+            for dep in self.graph.dependencies(current):
+                if dep not in seen:
+                    seen.add(dep)
+                    queue.append(dep)
+        return False
 
     def symbols_of(self, path: str) -> SymbolTable | None:
         record = self.records.get(path)
