@@ -11,6 +11,7 @@ resolver keeps only when they name a module of the project.
 from __future__ import annotations
 
 import ast
+import doctest
 import io
 import re
 import tokenize
@@ -89,6 +90,44 @@ def extract_imports(source: bytes, with_refs: bool = False) -> ParseResult:
     return ParseResult(result.imports, result.dynamic, None, result.paths, symbols)
 
 
+def extract_doctest_imports(source: bytes) -> ParseResult:
+    """The imports of the examples in a doctest text file (``--doctest-glob``): a changed module
+    that an example imports affects the file's doctest. An example that cannot be parsed makes
+    the file unparseable, so it runs whenever anything changes rather than never."""
+    text = source.decode("utf-8", errors="replace")
+    refs: dict[ImportRef, None] = {}
+    if not _doctest_refs(text, refs):
+        return ParseResult((), (), "a doctest example cannot be parsed")
+    return ParseResult(tuple(refs))
+
+
+def _doctest_refs(text: str, refs: dict[ImportRef, None]) -> bool:
+    """Add the imports of the doctest examples in ``text``; False when one cannot be parsed."""
+    try:
+        examples = doctest.DocTestParser().get_examples(text)
+    except ValueError:
+        return False
+    ok = True
+    for example in examples:
+        result = _collect_source(example.source)
+        if result is None:
+            ok = False
+            continue
+        refs.update(dict.fromkeys(result.imports))
+    return ok
+
+
+def _collect_source(source: str) -> ParseResult | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    result = _collect(tree)
+    return None if result.error else result
+
+
 def _lines(source: bytes) -> list[str]:
     """The source as ``ast`` read it (its encoding cookie or BOM honoured), split into lines."""
     try:
@@ -124,6 +163,8 @@ def _collect(tree: ast.AST) -> ParseResult:
                     refs[ImportRef(match.group(1))] = None
                 if _PATHLIKE.match(value):
                     paths[value] = None
+            if type(value) is str and ">>>" in value:
+                _doctest_refs(value, refs)  # a docstring's examples import what they test
         elif kind is ast.Call:
             _call_ref(node, refs, dynamic)  # type: ignore[arg-type]
         elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:

@@ -281,9 +281,12 @@ def select_units(
             if unit.name not in result.units.get(path, {}):
                 affect_unit(path, unit, UnitCause(name, source))
     for path in affected:
-        if path not in escalated and (symbols := table(path)) is not None and symbols.doctest:
-            # Its doctests may call anything it imports, from docstrings no unit refers from:
-            # pytest must collect it (its doctest items have no unit, so they run).
+        if path in escalated:
+            continue
+        if not path.endswith(".py") or ((symbols := table(path)) is not None and symbols.doctest):
+            # Doctests (a module's docstrings, a text file's examples) may call anything the file
+            # imports, and no unit refers from them: pytest must collect the file (its doctest
+            # items have no unit, so they run).
             result.bound_files.add(path)
     result.whole_files = graph.find_dependents(sorted(escalated))
     return result

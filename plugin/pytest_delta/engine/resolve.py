@@ -167,6 +167,8 @@ class ModuleIndex:
         for text in paths:
             self._resolve_path(importer, text, out)
         directory = importer.rpartition("/")[0]
+        if not importer.endswith(".py"):
+            return
         if importer.endswith("/" + INIT) or importer == INIT:
             parent = directory.rpartition("/")[0] if directory else None
             if parent is not None and parent in self.package_dirs:
@@ -180,8 +182,7 @@ class ModuleIndex:
         ``conftest.py`` in its directory and above.
         """
         out: set[str] = set()
-        if importer.endswith(".py"):  # other files depend only on the conftest files above them
-            self._resolve_python(importer, refs, paths, out)
+        self._resolve_python(importer, refs, paths, out)  # a doctest text file imports too
         if self.conftest_dirs:
             own_dir = importer.rpartition("/")[0]
             for parent_dir in (own_dir, *iter_parents(own_dir)) if own_dir else ("",):

@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import CONFIG, DATA, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
+from .files import CONFIG, DATA, ITEMS, PYTHON, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
-from .imports import ParseResult, extract_imports
+from .imports import ParseResult, extract_doctest_imports, extract_imports
 from .precision import SymbolSelection, select_units
 from .resolve import ModuleIndex
 from .snapshot import FileRecord, ParseTable, Snapshot, decode_parse, encode_parse
@@ -267,8 +267,9 @@ class Workspace:
         keys: list[bytes] = []
         sources: list[bytes] = []
         for key, path in todo.items():
-            if not path.endswith(".py"):
-                self._new_parsed[key] = ParseResult(())
+            kind = self.options.rules.kind(path.rpartition("/")[2])
+            if kind != PYTHON and kind != ITEMS:
+                self._new_parsed[key] = ParseResult(())  # data and configuration: no imports
                 continue
             data = fresh.get(path)
             if data is None:
@@ -277,6 +278,9 @@ class Workspace:
                 except OSError as exc:
                     self._new_parsed[key] = ParseResult((), (), f"cannot read: {exc.strerror or exc}")
                     continue
+            if kind == ITEMS:
+                self._new_parsed[key] = extract_doctest_imports(data)
+                continue
             keys.append(key)
             sources.append(data)
         total = len(sources)
