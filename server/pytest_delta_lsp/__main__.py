@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Language server of pytest-delta: shows which tests your unsaved and saved "
                     "changes affect (code lenses), runs them, and answers pytestDelta/affectedTests.",
         epilog="Editors start it over stdio (the default). Settings come from initializationOptions: "
-               "interpreter, pytestArgs, deltaFile, debounceMs, rescanIntervalMs.",
+               "interpreter, pytestArgs, deltaFile, debounceMs, rescanIntervalMs, precision.",
     )
     parser.add_argument("--version", action="store_true",
                         help="print the version (and pygls's) and exit; fails when pygls is missing")

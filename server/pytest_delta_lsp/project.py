@@ -8,9 +8,10 @@ sees is the immutable :class:`~.selection.View` each call publishes.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,14 @@ from pytest_delta.engine import (
     load_snapshot,
 )
 from pytest_delta.engine.files import is_tracked
+from pytest_delta.engine.precision import SymbolSelection
 
 from .pytestini import PytestIni
 from .selection import Selected, View, candidate_files, selected_tests
+from .settings import DEFAULT_PRECISION
 from .testfiles import TestFile, find_tests
+
+logger = logging.getLogger(__name__)
 
 #: Doctest text files are tracked by the plugin under pytest's default ``--doctest-glob``.
 _DEFAULT_EXTRA_PATTERNS = ("test*.txt",)
@@ -90,6 +95,8 @@ class Project:
         self.generation = 0
         self.snapshot_problem: str | None = None
         self._tests: dict[tuple[str, bytes], TestFile] = {}
+        #: ``"symbol"`` or ``"file"``: as ``pytest --delta --delta-precision``.
+        self.precision = DEFAULT_PRECISION
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -182,12 +189,35 @@ class Project:
 
     # -- answers ----------------------------------------------------------------------------------
 
+    def _symbols(self) -> SymbolSelection | None:
+        ws = self._ws()
+        if self.precision != "symbol" or ws.baseline is None:
+            return None
+        try:
+            return ws.symbol_selection()
+        except Exception:  # file level is the safe superset; keep the lenses alive
+            logger.exception("symbol selection failed; showing file-level selection")
+            return None
+
+    def _units_defined(self, view: View) -> dict[str, frozenset[str]]:
+        """What the plugin's ``_unit_of`` checks against: the units each collected, affected
+        test file's symbol table defines (files affected whole need none)."""
+        ws = self._ws()
+        symbols = view.symbols
+        assert symbols is not None
+        out = {}
+        for path in view.collected_files:
+            if path in view.affected and path not in symbols.whole_files and self.ini.rules.is_test_file(path):
+                table = ws.symbols_of(path)
+                out[path] = frozenset(u.name for u in table.units) if table is not None else frozenset()
+        return out
+
     def view(self) -> View:
         ws = self._ws()
         baseline = ws.baseline
         failed = {n for n in self.lastfailed if self.outcomes.get(n, True)}
         failed.update(n for n, bad in self.outcomes.items() if bad)
-        return View(
+        view = View(
             generation=self.generation,
             ready=True,
             has_baseline=baseline is not None,
@@ -201,7 +231,12 @@ class Project:
             passed=frozenset(n for n, bad in self.outcomes.items() if not bad),
             baseline_note=(f"snapshot {self.snapshot_label} unusable" if self.snapshot_problem
                            else f"no snapshot {self.snapshot_label} yet"),
+            symbols=self._symbols(),
+            graph=ws.graph,
         )
+        if view.symbols is None:
+            return view
+        return replace(view, units_defined=self._units_defined(view))
 
     def source(self, path: str) -> bytes | None:
         if path in self.overlays:

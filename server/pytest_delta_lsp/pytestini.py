@@ -33,6 +33,8 @@ class PytestIni:
     global_files: tuple[str, ...] = ()
     #: ``delta_data_files``: data file suffixes (None: the engine's default list).
     data_suffixes: tuple[str, ...] | None = None
+    #: ``delta_precision`` as written (None: not set); checked by :func:`precision_of`.
+    precision: str | None = None
     #: The file it came from, for messages (None: no configuration file).
     source: Path | None = None
     #: Why the file could not be read (defaults are used then).
@@ -134,7 +136,9 @@ def read_pytest_ini(root: Path) -> PytestIni:
             testpaths=_words(values.get("testpaths")) or (),
         )
         delta_file = values.get("delta_file")
+        precision = values.get("delta_precision")
         return PytestIni(rules, str(delta_file).strip() if delta_file else None,
                          _lines(values.get("delta_global_files")) or (),
-                         _suffixes(_lines(values.get("delta_data_files"))), path)
+                         _suffixes(_lines(values.get("delta_data_files"))),
+                         str(precision).strip() if precision else None, path)
     return PytestIni()

@@ -50,8 +50,8 @@ def default_interpreter(root: Path) -> str:
 
 
 def build_argv(interpreter: str, *, delta: bool, delta_file: str | None, pytest_args: Sequence[str],
-               targets: Sequence[str], junit_path: Path) -> list[str]:
-    """``<python> -m pytest --delta [--delta-file F] [args] [targets] --junitxml=...``.
+               targets: Sequence[str], junit_path: Path, precision: str | None = None) -> list[str]:
+    """``<python> -m pytest --delta [--delta-file F] [--delta-precision P] [args] [targets] --junitxml=...``.
 
     The report options come last so that a ``--junitxml`` in the user's arguments cannot
     take the server's report away.
@@ -61,6 +61,8 @@ def build_argv(interpreter: str, *, delta: bool, delta_file: str | None, pytest_
         argv.append("--delta")
         if delta_file:
             argv += ["--delta-file", delta_file]
+        if precision:
+            argv += ["--delta-precision", precision]
     argv += [*pytest_args, *targets, f"--junitxml={junit_path}", "-o", "junit_family=xunit1"]
     return argv
 

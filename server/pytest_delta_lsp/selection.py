@@ -4,16 +4,22 @@ The plugin keeps a test when there is no snapshot, when its file is not tracked,
 file is affected, when it (or its whole file) is pending, or when it is marked
 ``delta_always`` (see ``pytest_delta/session.py``). This module applies the same rule to the
 items :mod:`.testfiles` finds, so lenses and ``pytestDelta/affectedTests`` agree with a run.
+
+With symbol precision "its file is affected" narrows, as in the plugin: the file must be
+collected at all (affected whole, holding an affected unit, binding an affected name, or kept
+for a pending or ``delta_always`` test), and the engine's :class:`SymbolSelection` must select
+the test's own unit (:func:`unit_of`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
 from pytest_delta.engine import Changes, Graph
+from pytest_delta.engine.precision import SymbolSelection
 
 from .testfiles import TestFile, TestItem, strip_params
 
@@ -45,11 +51,30 @@ class View:
     passed: frozenset[str] = frozenset()
     #: Why there is no baseline ("no snapshot .delta.msgpack yet"), for lenses.
     baseline_note: str = "no snapshot yet"
+    #: Symbol precision's refinement of ``affected``; None: file precision (or everything
+    #: runs anyway: no baseline, a configuration change).
+    symbols: SymbolSelection | None = None
+    #: The units each collected, affected test file defines (its symbol table's names), for
+    #: :func:`unit_of`; only filled with symbol precision.
+    units_defined: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The import graph, for the file chain of a symbol reason.
+    graph: Graph | None = None
 
     @cached_property
     def failed_items(self) -> frozenset[str]:
         """Items with a failed node id (any parametrization)."""
         return frozenset(strip_params(n) for n in self.failed)
+
+    @cached_property
+    def collected_files(self) -> frozenset[str]:
+        """With symbol precision, the tracked files ``pytest --delta`` collects: the plugin's
+        ``keep`` set (it never imports the others)."""
+        symbols = self.symbols
+        if symbols is None:
+            return frozenset()
+        out = {*symbols.whole_files, *symbols.units, *symbols.bound_files, *self.pending_files, *self.always_files}
+        out.update(node_id.split("::", 1)[0] for node_id in self.pending_tests)
+        return frozenset(out)
 
     def pending_ids_by_item(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -67,11 +92,19 @@ class Status:
     chain: tuple[str, ...] = ()
     #: Exact node ids that would run (parametrized pending tests can be a subset).
     node_ids: tuple[str, ...] = ()
+    #: The symbol chain of a test symbol precision selected, from the test to the changed
+    #: function: ``("test_total (tests/test_cart.py)", "Cart.total (src/shop/cart.py, changed)")``.
+    symbols: tuple[str, ...] = ()
+    #: Why a change counts for the whole file (symbol precision escalated), for the tooltip.
+    escalation: str | None = None
 
     @property
     def tooltip(self) -> str:
+        if self.symbols:
+            return " <- ".join(self.symbols)
         if self.chain:
-            return "import chain: " + " → ".join(self.chain)
+            chain = "import chain: " + " → ".join(self.chain)
+            return f"{chain}\nfile level: {self.escalation}" if self.escalation else chain
         return self.text
 
 
@@ -88,12 +121,88 @@ def describe_seed(seed: str, changes: Changes) -> str:
     return f"{seed} changed"
 
 
-def _affected_status(view: View, path: str) -> Status | None:
+
+
+def unit_of(item: TestItem, path: str, defined: Collection[str]) -> str | None:
+    """The symbol unit of a test, as the plugin's ``_unit_of`` finds it on a collected item:
+    ``"test_x"`` for a module-level function, ``"TestX.test_x"`` for a method of a top-level
+    class; None for anything else (a nested class's method) or a unit the file's symbol table
+    does not define (a method inherited from a base class): then the file decides."""
+    if item.kind != "function" or not item.node_id.startswith(path + "::"):
+        return None
+    parts = item.node_id[len(path) + 2:].split("::")
+    if len(parts) > 2:
+        return None
+    unit = ".".join(parts)
+    return unit if unit in defined else None
+
+
+def _file_status(view: View, path: str, reached: Mapping[str, str | None],
+                 escalations: Mapping[str, str]) -> Status:
+    chain = tuple(Graph.chain(reached, path))
+    seed = chain[-1] if chain else path
+    why = escalations.get(seed)
+    changes = view.changes
+    if seed not in changes.seeds:
+        # Unchanged itself: a module beside a changed data file, or one whose module body uses
+        # a changed function. The file level chain goes on to the change.
+        rest = Graph.chain(view.affected, seed)[1:]
+        if not rest:
+            return Status("affected", f"affected: {seed} ({why})", chain, escalation=why)
+        chain = (*chain, *rest)
+        if not chain[-1].endswith(".py"):
+            why = None  # the data file is the whole story
+        return Status("affected", f"affected: {describe_seed(chain[-1], changes)}", chain, escalation=why)
+    edited = seed in changes.changed and seed not in changes.broken
+    # New, deleted, broken and rewired files escalate for what the lens text already says.
+    return Status("affected", f"affected: {describe_seed(seed, changes)}", chain,
+                  escalation=why if edited else None)
+
+
+def _origin(symbols: SymbolSelection, path: str, unit: str) -> tuple[str, str]:
+    """The changed unit at the end of ``unit``'s cause chain (as :meth:`SymbolSelection.explain` walks it)."""
+    seen: set[tuple[str, str]] = set()
+    current = (path, unit)
+    while current not in seen:
+        seen.add(current)
+        cause = symbols.units.get(current[0], {}).get(current[1])
+        if cause is None or cause.source is None:
+            break
+        current = cause.source
+    return current
+
+
+def _symbol_status(view: View, symbols: SymbolSelection, path: str, unit: str) -> Status:
+    steps = symbols.explain(path, unit)
+    origin = _origin(symbols, path, unit)
+    class_name = unit.partition(".")[0]
+    if unit not in symbols.units.get(path, {}) and class_name in symbols.names:
+        # Selected because its class is affected (an operator, an xunit hook changed).
+        source = symbols.names[class_name]
+        steps = [*steps, *symbols.explain(*source)]
+        origin = _origin(symbols, *source)
+    chain = view.graph.find_shortest_chain(path, origin[0]) if view.graph is not None else None
+    # The lens names the changed file, as at file level; the tooltip tells the symbol chain.
+    return Status("affected", f"affected: {describe_seed(origin[0], view.changes)}",
+                  tuple(chain or Graph.chain(view.affected, path)), symbols=tuple(steps))
+
+
+def _affected_status(view: View, path: str, item: TestItem) -> Status | None:
     if path not in view.affected:
         return None
-    chain = tuple(Graph.chain(view.affected, path))
-    seed = chain[-1] if chain else path
-    return Status("affected", f"affected: {describe_seed(seed, view.changes)}", chain)
+    symbols = view.symbols
+    if symbols is None:
+        return _file_status(view, path, view.affected, {})
+    if path not in view.collected_files:
+        return None  # pytest --delta does not even import it
+    unit = unit_of(item, path, view.units_defined.get(path, ()))
+    if not symbols.selects(path, unit):
+        return None
+    if path in symbols.whole_files:
+        return _file_status(view, path, symbols.whole_files, symbols.escalations)
+    if unit is None:
+        return _file_status(view, path, view.affected, {})
+    return _symbol_status(view, symbols, path, unit)
 
 
 def function_status(view: View, path: str, item: TestItem, pending: Mapping[str, list[str]]) -> Status | None:
@@ -102,14 +211,14 @@ def function_status(view: View, path: str, item: TestItem, pending: Mapping[str,
         return Status("pending", f"not yet run ({view.baseline_note})", (), (item.node_id,))
     if path not in view.tracked:
         return Status("untracked", "always runs: file not tracked by pytest-delta", (), (item.node_id,))
-    affected = _affected_status(view, path)
+    affected = _affected_status(view, path, item)
     exact = pending.get(item.node_id, [])
     is_pending = bool(exact) or path in view.pending_files
     failed = is_pending and item.node_id in view.failed_items
     if affected is not None:
-        if failed:
-            return Status("failed", f"failed last run; {affected.text}", affected.chain, (item.node_id,))
-        return Status("affected", affected.text, affected.chain, (item.node_id,))
+        kind: StatusKind = "failed" if failed else "affected"
+        text = f"failed last run; {affected.text}" if failed else affected.text
+        return replace(affected, kind=kind, text=text, node_ids=(item.node_id,))
     if is_pending:
         ids = (item.node_id,) if path in view.pending_files or not exact else tuple(exact)
         if failed:
@@ -147,7 +256,7 @@ def file_statuses(view: View, test_file: TestFile) -> dict[str, Status]:
         inside = [s for node_id, s in out.items() if node_id.startswith(item.node_id + "::")]
         if inside:
             best = min(inside, key=lambda s: _RANK.index(s.kind))
-            out[item.node_id] = Status(best.kind, best.text, best.chain, ())
+            out[item.node_id] = replace(best, node_ids=())
     return out
 
 
@@ -177,9 +286,12 @@ def selected_tests(view: View, test_file: TestFile) -> list[Selected]:
 
 def candidate_files(view: View, test_files: Mapping[str, object]) -> list[str]:
     """Test files that may hold selected tests: every tracked test file without a snapshot,
-    else the affected ones, the pending ones and those with ``delta_always`` tests."""
+    else the affected ones (with symbol precision, those pytest collects), the pending ones
+    and those with ``delta_always`` tests."""
     if not view.has_baseline:
         return sorted(test_files)
+    if view.symbols is not None:
+        return sorted(p for p in view.collected_files if p in test_files)
     wanted = {*view.affected, *view.pending_files, *view.always_files}
     wanted.update(node_id.split("::", 1)[0] for node_id in view.pending_tests)
     return sorted(p for p in wanted if p in test_files)

@@ -30,7 +30,7 @@ from .project import Project
 from .pytestini import PytestIni, read_pytest_ini
 from .runner import PytestRun, ReportDir, RunError, RunResult, build_argv, default_interpreter
 from .selection import View, file_statuses, selected_tests
-from .settings import SECTION, Settings, merge_settings
+from .settings import KNOWN_KEYS, SECTION, Settings, merge_settings, resolve_precision
 from .testfiles import TestFile, find_tests, strip_params
 from .worker import EngineThread
 
@@ -156,6 +156,7 @@ class Session:
             self.show(problem)
         if self.ini.problem:
             self.show(f"{self.ini.problem}; using pytest's default collection rules")
+        self._show_precision_problem()
         if self.root is None:
             self.show("no workspace folder: open a folder to see affected tests", types.MessageType.Info)
             return
@@ -163,6 +164,17 @@ class Session:
         self._start_index("Indexing")
         self._spawn(self._register_watchers())
         self._restart_poll()
+
+    @property
+    def precision(self) -> str:
+        """What the lenses follow: ``pytest --delta``'s precision for this project."""
+        return resolve_precision(self.settings.precision, self.ini.precision)[0]
+
+    def _show_precision_problem(self) -> None:
+        source = self.ini.source.name if self.ini.source is not None else "the ini file"
+        problem = resolve_precision(self.settings.precision, self.ini.precision, source)[1]
+        if problem:
+            self.show(problem)
 
     def _snapshot_path(self) -> Path:
         assert self.root is not None
@@ -232,6 +244,7 @@ class Session:
         loop = asyncio.get_running_loop()
         token: list[str | None] = [None]
         ini = self.ini
+        precision = self.precision
 
         def on_progress(done: int, total: int) -> None:
             message = f"Indexing {done:,}/{total:,} files"
@@ -245,6 +258,7 @@ class Session:
 
         def load() -> tuple[Any, View]:
             project.ini = ini
+            project.precision = precision
             report = project.load(on_progress, fresh=True)
             return report, project.view()
 
@@ -430,8 +444,7 @@ class Session:
 
     async def did_change_configuration(self, raw: Any) -> None:
         values = raw
-        ours = isinstance(raw, dict) and (SECTION in raw or any(k in raw for k in (
-            "interpreter", "pytestArgs", "deltaFile", "debounceMs", "rescanIntervalMs")))
+        ours = isinstance(raw, dict) and (SECTION in raw or any(k in raw for k in KNOWN_KEYS))
         if not ours and self._capability("workspace", "configuration"):
             try:
                 answer = await self.server.workspace_configuration_async(
@@ -458,6 +471,15 @@ class Session:
                 p.load()
 
             await self._update(move)
+        if self.settings.precision != old.precision:
+            if self.settings.precision is None:
+                self._show_precision_problem()
+            precision = self.precision
+
+            def switch(p: Project) -> None:
+                p.precision = precision
+
+            await self._update(switch)
 
     # -- lenses --------------------------------------------------------------------------------
 
@@ -532,6 +554,7 @@ class Session:
                 "status": status.kind,
                 "reason": status.text,
                 "chain": list(status.chain),
+                "symbols": list(status.symbols),
             })
         return {"state": "ready", "snapshot": view.has_baseline, "tests": tests}
 
@@ -599,6 +622,7 @@ class Session:
             self.show("no workspace folder", types.MessageType.Info)
             return {"files": 0}
         self.ini = read_pytest_ini(self.project.root)
+        self._show_precision_problem()
         await self._start_index("Re-indexing")
         return {"files": len(self.view.tracked)}
 
@@ -616,7 +640,7 @@ class Session:
         report_dir = ReportDir()
         argv = build_argv(self.settings.interpreter or default_interpreter(self.root), delta=delta,
                           delta_file=self.settings.delta_file, pytest_args=self.settings.pytest_args,
-                          targets=targets, junit_path=report_dir.junit)
+                          targets=targets, junit_path=report_dir.junit, precision=self.settings.precision)
         run = PytestRun(argv, self.root, report_dir.path, self._on_output)
         self.run = run  # before any await: a second command sees it at once
         token: str | None = None
@@ -734,4 +758,5 @@ def _same_selection(old: View, new: View) -> bool:
     return (old.has_baseline == new.has_baseline and old.pending_tests == new.pending_tests
             and old.pending_files == new.pending_files and old.always_files == new.always_files
             and old.failed == new.failed and old.changes == new.changes
-            and len(old.tracked) == len(new.tracked) and dict(old.affected) == dict(new.affected))
+            and len(old.tracked) == len(new.tracked) and dict(old.affected) == dict(new.affected)
+            and old.symbols == new.symbols and old.units_defined == new.units_defined)

@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 SECTION = "pytestDelta"
+#: The plugin's ``--delta-precision`` choices, and its default.
+PRECISIONS = ("symbol", "file")
+DEFAULT_PRECISION = "symbol"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Settings:
     debounce_ms: int = 300
     #: How often the disk is re-checked (stat only) when the client does not watch files; 0: never.
     rescan_interval_ms: int = 3000
+    #: ``"symbol"`` or ``"file"``, as ``--delta-precision``; None: ini ``delta_precision``, else symbol.
+    precision: str | None = None
 
 
 def _string_or_none(value: Any) -> str | None:
@@ -52,6 +57,14 @@ def _milliseconds(value: Any) -> int:
     return int(value)
 
 
+def _precision(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, str) and value.strip() in PRECISIONS:
+        return value.strip()
+    raise TypeError(" or ".join(repr(p) for p in PRECISIONS))
+
+
 #: Client key -> (field name, converter).
 _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "interpreter": ("interpreter", _string_or_none),
@@ -59,6 +72,7 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "deltaFile": ("delta_file", _string_or_none),
     "debounceMs": ("debounce_ms", _milliseconds),
     "rescanIntervalMs": ("rescan_interval_ms", _milliseconds),
+    "precision": ("precision", _precision),
 }
 
 KNOWN_KEYS = tuple(_FIELDS)
@@ -95,3 +109,16 @@ def merge_settings(current: Settings, raw: Any) -> tuple[Settings, list[str]]:
                             f"keeping {list(kept) if isinstance(kept, tuple) else kept!r}")
     return replace(current, **changes), problems
 
+
+
+def resolve_precision(setting: str | None, ini_value: str | None,
+                      source: str = "the ini file") -> tuple[str, str | None]:
+    """The precision ``pytest --delta`` runs with: the setting (the server passes it on as
+    ``--delta-precision``), else ini ``delta_precision``, else symbol; and a problem line when
+    the ini value is one the plugin refuses."""
+    if setting is not None:
+        return setting, None
+    if ini_value is None or ini_value in PRECISIONS:
+        return ini_value or DEFAULT_PRECISION, None
+    return DEFAULT_PRECISION, (f"delta_precision in {source} must be {' or '.join(PRECISIONS)}, not {ini_value!r} "
+                               f"(pytest --delta refuses it); lenses use {DEFAULT_PRECISION} precision")

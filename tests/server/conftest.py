@@ -142,9 +142,9 @@ def run_pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
-def delta_selection(root: Path) -> set[str]:
-    """What ``pytest --delta --co -q`` selects (it changes nothing: ``--delta-no-save``)."""
-    result = run_pytest(root, "--delta", "--delta-no-save", "--co", "-q", "-p", "no:cacheprovider")
+def delta_selection(root: Path, *args: str) -> set[str]:
+    """What ``pytest --delta --co -q [args]`` selects (it changes nothing: ``--delta-no-save``)."""
+    result = run_pytest(root, "--delta", "--delta-no-save", "--co", "-q", "-p", "no:cacheprovider", *args)
     assert result.returncode in (0, 5), result.stdout + result.stderr
     return {line.strip() for line in result.stdout.splitlines() if "::" in line and " " not in line.strip()}
 
@@ -171,6 +171,11 @@ async def wait_for(check: Callable[[], Awaitable[T | None]], what: str, timeout:
             return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+async def has_message(editor: Editor, text: str) -> bool:
+    """Whether the server said ``text`` (in part) with ``window/showMessage``."""
+    return any(text in m.message for m in editor.client.messages)
 
 
 def plain(value: Any) -> Any:

@@ -9,7 +9,27 @@ from pytest_delta_lsp.testfiles import strip_params
 
 from .conftest import Editor, delta_selection, run_pytest, wait_for, write_files
 
+USERS = """\
+def greet(name):
+    return f"hello {name}"
+
+
+def farewell(name):
+    return 'bye ' + name
+"""
+
+PRICES = """\
+def price(item):
+    return {"apple": 3, "pear": 4}[item]
+
+
+def cost(items):
+    return len(items)
+"""
+
 MORE_TESTS = {
+    "src/shop/prices.py": PRICES,
+    "src/shop/users.py": USERS,
     "tests/conftest.py": """\
         import pytest
 
@@ -24,7 +44,7 @@ MORE_TESTS = {
         """,
     "tests/test_users.py": """\
         from helpers import shout
-        from shop.users import greet
+        from shop.users import farewell, greet
 
 
         def test_greet():
@@ -33,6 +53,23 @@ MORE_TESTS = {
 
         def test_shout():
             assert shout(greet("bo")) == "HELLO BO"
+
+
+        def test_farewell():
+            assert farewell("ann") == "bye ann"
+        """,
+    "tests/test_inherit.py": """\
+        from shop.users import farewell
+
+
+        class TestBase:
+            def test_bye(self):
+                assert farewell("x").startswith("bye") or farewell("x").startswith("farewell")
+
+
+        class TestChild(TestBase):
+            def test_own(self):
+                pass
         """,
     "tests/test_prices.py": """\
         import pytest
@@ -81,15 +118,26 @@ def functions(node_ids: set[str]) -> set[str]:
 
 pytestmark = pytest.mark.slow
 
+#: How each precision is chosen: on the command line and in the server's settings, or in the ini
+#: file that both read.
+PRECISIONS = {
+    "symbol": {"args": ("--delta-precision", "symbol"), "settings": {"precision": "symbol"}, "ini": ""},
+    "file": {"args": (), "settings": {}, "ini": 'delta_precision = "file"\n'},
+}
+PYPROJECT = "[tool.pytest.ini_options]\npythonpath = ['src']\n"
 
+
+@pytest.mark.parametrize("precision", list(PRECISIONS))
 @pytest.mark.parametrize("client", ["neovim"], indirect=True)
-async def test_the_server_selects_what_pytest_delta_selects(editor: Editor) -> None:
-    write_files(editor.root, MORE_TESTS)
-    assert run_pytest(editor.root, "--delta", "-q").returncode == 0
-    await editor.start({"rescanIntervalMs": 100})
+async def test_the_server_selects_what_pytest_delta_selects(editor: Editor, precision: str) -> None:
+    chosen = PRECISIONS[precision]
+    args: tuple[str, ...] = chosen["args"]  # type: ignore[assignment]
+    write_files(editor.root, {**MORE_TESTS, "pyproject.toml": PYPROJECT + str(chosen["ini"])})
+    assert run_pytest(editor.root, "--delta", "-q", *args).returncode == 0
+    await editor.start({"rescanIntervalMs": 100, **chosen["settings"]})  # type: ignore[dict-item]
 
-    async def agree(step: str) -> None:
-        expected = functions(delta_selection(editor.root))
+    async def agree(step: str) -> set[str]:
+        expected = functions(delta_selection(editor.root, *args))
         found: list[set[str]] = []
 
         async def same() -> bool:
@@ -101,20 +149,37 @@ async def test_the_server_selects_what_pytest_delta_selects(editor: Editor) -> N
         except AssertionError:
             assert found[-1] == expected, step
             raise
+        return expected
 
-    await agree("no change (only the delta_always test runs)")
+    assert await agree("no change (only the delta_always test runs)") == {"tests/test_health.py::test_up"}
 
-    write_files(editor.root, {"src/shop/users.py": "def greet(name):\n    return 'hello ' + name\n"})
-    await agree("a module changed")
+    write_files(editor.root, {"src/shop/users.py": USERS.replace('f"hello {name}"', "'hello ' + name")})
+    selected = await agree("one of a module's two functions changed")
+    # Only file precision runs the test of the other function.
+    assert ("tests/test_users.py::test_farewell" in selected) == (precision == "file")
+    assert "tests/test_users.py::test_shout" in selected  # it calls greet through shout's argument
+
+    write_files(editor.root, {"src/shop/prices.py": PRICES.replace("len(items)", "sum(1 for _ in items)")})
+    selected = await agree("a function no test calls changed")
+    # File precision runs every test of prices' importers; symbol precision does not even
+    # collect them (the nested class's test, which has no unit of its own, included).
+    assert ("tests/test_prices.py::TestPrices::TestNested::test_pear" in selected) == (precision == "file")
 
     write_files(editor.root, {"src/shop/prices.py": "def price(item):\n    return {'apple': 3, 'pear': 5}[item]\n"})
-    assert run_pytest(editor.root, "--delta", "-q", "-x").returncode == 1  # stops early: the rest is pending
+    assert run_pytest(editor.root, "--delta", "-q", "-x", *args).returncode == 1  # stops early: the rest is pending
     await agree("a run that failed and stopped early")
 
     write_files(editor.root, {"tests/conftest.py": textwrap.dedent(MORE_TESTS["tests/conftest.py"]) + "\nLIMIT = 3\n"})
     await agree("the tests' conftest.py changed")
 
-    assert run_pytest(editor.root, "--delta", "-q").returncode == 1  # test_total still fails: pending
+    assert run_pytest(editor.root, "--delta", "-q", *args).returncode == 1  # test_total still fails: pending
+
+    write_files(editor.root, {"tests/conftest.py": textwrap.dedent(MORE_TESTS["tests/conftest.py"]).replace(
+        'return ["apple"]', 'return list(["apple"])') + "\nLIMIT = 3\n"})
+    await agree("a fixture's body changed")
+
+    write_files(editor.root, {"src/shop/users.py": USERS.replace("'bye '", "'farewell '")})
+    await agree("a function that a base test class uses changed")
 
     write_files(editor.root, {
         "src/shop/discounts.py": "RATE = 0.1\n",
@@ -123,5 +188,5 @@ async def test_the_server_selects_what_pytest_delta_selects(editor: Editor) -> N
     })
     await agree("a new module, imported by a changed one")
 
-    write_files(editor.root, {"pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n"})
+    write_files(editor.root, {"pyproject.toml": PYPROJECT + str(chosen["ini"]) + "addopts = ''\n"})
     await agree("the configuration changed (every test runs)")

@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from .conftest import AFFECTED_TESTS, REBUILD, RUN_AFFECTED, RUN_TEST, SNAPSHOT, Editor, wait_for
+from .conftest import AFFECTED_TESTS, REBUILD, RUN_AFFECTED, RUN_TEST, SNAPSHOT, Editor, has_message, wait_for
 
 CART = "tests/test_cart.py"
 
@@ -88,13 +88,9 @@ async def test_wrong_settings_are_reported_and_the_defaults_kept(editor: Editor)
     editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"pytestDelta": {"pytestArgs": "-x"}}))
 
-    await wait_for(lambda: _has_message(editor, "'pytestArgs' must be a list of strings, got '-x'; keeping ['-q']"),
+    await wait_for(lambda: has_message(editor, "'pytestArgs' must be a list of strings, got '-x'; keeping ['-q']"),
                    "the message about pytestArgs")
     assert (await editor.affected())["state"] == "ready"
-
-
-async def _has_message(editor: Editor, text: str) -> bool:
-    return any(text in m.message for m in editor.client.messages)
 
 
 @pytest.mark.parametrize("client", ["visual-studio-code"], indirect=True)

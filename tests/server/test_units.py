@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from pytest_delta_lsp.junit import node_id_of, parse_junit
 from pytest_delta_lsp.pytestini import read_pytest_ini
-from pytest_delta_lsp.settings import Settings, merge_settings
+from pytest_delta_lsp.runner import build_argv
+from pytest_delta_lsp.settings import Settings, merge_settings, resolve_precision
 
 from .conftest import run_pytest, write_files
 
@@ -32,17 +33,45 @@ def test_settings_arrive_flat_or_under_the_section_and_merge_onto_the_current_on
 
 def test_wrong_settings_keep_the_current_value_and_say_so() -> None:
     settings, problems = merge_settings(Settings(), {"debounceMs": -1, "pytestArgs": "-x", "interpreter": 3,
-                                                     "rescanIntervalMs": True, "colour": "blue"})
+                                                     "rescanIntervalMs": True, "precision": "function",
+                                                     "colour": "blue"})
     assert settings == Settings()
     assert problems == [
         "setting 'debounceMs' must be a number of milliseconds (0 or more), got -1; keeping 300",
         "setting 'pytestArgs' must be a list of strings, got '-x'; keeping []",
         "setting 'interpreter' must be a string, got 3; keeping None",
         "setting 'rescanIntervalMs' must be a number of milliseconds (0 or more), got True; keeping 3000",
-        "unknown setting 'colour' ignored (known: interpreter, pytestArgs, deltaFile, debounceMs, rescanIntervalMs)",
+        "setting 'precision' must be 'symbol' or 'file', got 'function'; keeping None",
+        "unknown setting 'colour' ignored (known: interpreter, pytestArgs, deltaFile, debounceMs, "
+        "rescanIntervalMs, precision)",
     ]
     assert merge_settings(Settings(), ["not", "an", "object"])[1] == [
         "settings must be an object, got list; keeping the current ones"]
+
+
+def test_the_precision_setting_overrides_the_ini_and_a_bad_ini_value_falls_back_to_symbol() -> None:
+    file_level, problems = merge_settings(Settings(), {"precision": "file"})
+    assert (file_level.precision, problems) == ("file", [])
+    assert merge_settings(file_level, {"precision": None})[0].precision is None  # back to the ini's
+    assert resolve_precision(None, None) == ("symbol", None)  # the plugin's default
+    assert resolve_precision(None, "file") == ("file", None)
+    assert resolve_precision("symbol", "file") == ("symbol", None)
+    assert resolve_precision("file", "bogus") == ("file", None)  # --delta-precision wins over the ini
+    assert resolve_precision(None, "bogus", "pytest.ini") == (
+        "symbol", "delta_precision in pytest.ini must be symbol or file, not 'bogus' "
+                  "(pytest --delta refuses it); lenses use symbol precision")
+
+
+def test_a_run_passes_the_precision_setting_on_only_with_delta(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    argv = build_argv("python", delta=True, delta_file=None, pytest_args=["-x"], targets=["tests"],
+                      junit_path=junit, precision="file")
+    assert argv[:6] == ["python", "-m", "pytest", "--delta", "--delta-precision", "file"]
+    assert "--delta-precision" not in build_argv("python", delta=True, delta_file=None, pytest_args=[],
+                                                 targets=[], junit_path=junit)
+    assert "--delta-precision" not in build_argv("python", delta=False, delta_file=None, pytest_args=[],
+                                                 targets=["tests/test_a.py::test_b"], junit_path=junit,
+                                                 precision="file")
 
 
 # -- pytest's configuration ----------------------------------------------------------------------
@@ -55,6 +84,7 @@ def test_pyproject_ini_options_give_collection_rules_and_the_delta_options(tmp_p
         python_functions = ["check_", "*_spec"]
         testpaths = ["checks"]
         delta_file = "build/delta.msgpack"
+        delta_precision = "file"
         delta_global_files = ["Makefile"]
         delta_data_files = ["*.dat", "json"]
         """})
@@ -64,6 +94,7 @@ def test_pyproject_ini_options_give_collection_rules_and_the_delta_options(tmp_p
     assert ini.rules.python_classes == ("Test",)
     assert ini.rules.testpaths == ("checks",)
     assert ini.delta_file == "build/delta.msgpack"
+    assert ini.precision == "file"
     assert ini.global_files == ("Makefile",)
     assert ini.data_suffixes == (".dat", ".json")
     assert ini.source == tmp_path / "pyproject.toml"

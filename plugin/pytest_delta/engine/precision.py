@@ -131,14 +131,14 @@ def select_units(
     graph: Graph,
     affected: Mapping[str, str | None],
     edited: Collection[str],
-    structural: Iterable[str],
+    structural: Mapping[str, str],
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
-    ``edited`` are Python files whose content changed; ``structural`` are the other seeds
+    ``edited`` are Python files whose content changed; ``structural`` are the other seeds, with why
     (new, deleted, unparseable, rewired, data files and the modules they own): those are
     escalated without looking inside.
     """
@@ -154,8 +154,8 @@ def select_units(
         return any(base.rpartition(".")[2] not in SAFE_BASES and not defines_class(path, base.rpartition(".")[2])
                    for base in bases)
 
-    for path in structural:
-        escalated.setdefault(path, "added, deleted, unparseable or its imports changed")
+    for path, why in structural.items():
+        escalated.setdefault(path, why)
     tables: dict[str, SymbolTable | None] = {}
 
     def table(path: str) -> SymbolTable | None:

@@ -447,7 +447,8 @@ class Workspace:
             seeds = self.seeds
             edited = {p for p in changes.changed if p.endswith(".py") and p not in changes.broken
                       and p not in self._extra_seeds}
-            structural = (seeds - edited) | self._data_owners(seeds).keys()
+            structural = {p: f"beside changed data file {data}" for p, data in self._data_owners(seeds).items()}
+            structural.update((p, self.seed_reason(p)) for p in seeds - edited)
 
             def old(path: str) -> SymbolTable | None:
                 record = baseline.files.get(path)
