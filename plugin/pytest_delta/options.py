@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from .engine.files import DEFAULT_CONFIG_FILES, DEFAULT_DATA_SUFFIXES
-
 DEFAULT_FILE = ".delta.msgpack"
 PRECISIONS = ("symbol", "file")
 DEFAULT_PRECISION = "symbol"
@@ -50,10 +48,12 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("delta_exclude", "globs of paths (relative to the rootdir) that pytest-delta "
                   "does not track", type="linelist", default=[])
     parser.addini("delta_global_files", "more file name globs that configure the test run: a change "
-                  f"to one runs every test (always: {', '.join(DEFAULT_CONFIG_FILES)})",
+                  "to one runs every test (always: pyproject.toml, setup.cfg, pytest.ini, tox.ini, .coveragerc, "
+                  "requirements*.txt, uv.lock, poetry.lock)",
                   type="linelist", default=[])
     parser.addini("delta_data_files", "suffixes (or *.suffix globs) of data files tracked under the "
-                  f"directory rule (default: {' '.join(DEFAULT_DATA_SUFFIXES)})", type="linelist", default=None)
+                  "directory rule (default: .json .yaml .yml .toml .txt .csv .html .jinja .sql .ini .cfg .xml .md)",
+                  type="linelist", default=None)
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ class Settings:
     precision: str = DEFAULT_PRECISION
     since: str | None = None
     explain: bool = False
-    config_patterns: tuple[str, ...] = DEFAULT_CONFIG_FILES
-    data_suffixes: tuple[str, ...] = DEFAULT_DATA_SUFFIXES
+    #: None: the engine's defaults.
+    config_patterns: tuple[str, ...] | None = None
+    data_suffixes: tuple[str, ...] | None = None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -91,7 +92,7 @@ class Settings:
             precision=_precision(config),
             since=config.getoption("delta_since"),
             explain=bool(config.getoption("delta_explain")),
-            config_patterns=(*DEFAULT_CONFIG_FILES, *(str(p) for p in config.getini("delta_global_files"))),
+            config_patterns=_config_patterns(config),
             data_suffixes=_suffixes(config.getini("delta_data_files")),
         )
 
@@ -103,8 +104,16 @@ def _precision(config: pytest.Config) -> str:
     return str(value)
 
 
+def _config_patterns(config: pytest.Config) -> tuple[str, ...]:
+    from .engine.files import DEFAULT_CONFIG_FILES  # only with --delta: plain pytest imports no engine
+
+    return (*DEFAULT_CONFIG_FILES, *(str(p) for p in config.getini("delta_global_files")))
+
+
 def _suffixes(value: object) -> tuple[str, ...]:
     if not value:
+        from .engine.files import DEFAULT_DATA_SUFFIXES
+
         return DEFAULT_DATA_SUFFIXES if value is None else ()
     out = []
     for item in value if isinstance(value, list) else []:

@@ -79,8 +79,7 @@ class DeltaPlugin:
         options = EngineOptions(
             extra_roots=self.settings.extra_roots,
             rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs(),
-                             config_patterns=self.settings.config_patterns,
-                             data_suffixes=self.settings.data_suffixes),
+                             **self._file_kinds()),
             skip=self._snapshot_relpath(),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
@@ -120,6 +119,10 @@ class DeltaPlugin:
                               f"{len(baseline.pending_files)} files")
         self.nothing_to_run = not (baseline.foreign_items or baseline.pending_tests or baseline.pending_files
                                    or baseline.always_files or self._candidates())
+
+    def _file_kinds(self) -> dict[str, tuple[str, ...]]:
+        kinds = {"config_patterns": self.settings.config_patterns, "data_suffixes": self.settings.data_suffixes}
+        return {key: value for key, value in kinds.items() if value is not None}
 
     def _environment(self) -> Environment:
         meta = self.baseline.meta.get("environment") if self.baseline is not None else None
