@@ -93,7 +93,8 @@ class Settings:
             since=config.getoption("delta_since"),
             explain=bool(config.getoption("delta_explain")),
             config_patterns=_config_patterns(config),
-            data_suffixes=_suffixes(config.getini("delta_data_files")),
+            data_suffixes=_suffixes(config.getini("delta_data_files") if _ini_given(config, "delta_data_files")
+                                    else None),
         )
 
 
@@ -102,6 +103,12 @@ def _precision(config: pytest.Config) -> str:
     if value not in PRECISIONS:
         raise pytest.UsageError(f"delta_precision must be one of {', '.join(PRECISIONS)}, not {value!r}")
     return str(value)
+
+
+def _ini_given(config: pytest.Config, name: str) -> bool:
+    """Whether the ini file (or ``-o``) sets ``name``: pytest 7 reads an unset linelist as []."""
+    return name in getattr(config, "inicfg", {}) or any(
+        override.split("=", 1)[0].strip() == name for override in config.getoption("override_ini", None) or ())
 
 
 def _config_patterns(config: pytest.Config) -> tuple[str, ...]:

@@ -141,7 +141,9 @@ class DeltaPlugin:
             if line:
                 self.report.debug(f"  environment: {line}")
         if change.runs_all:
-            what = change.interpreter or f"installed packages changed ({', '.join(change.distributions)})"
+            shown = ", ".join(change.distributions[:3])
+            more = len(change.distributions) - 3
+            what = change.interpreter or f"installed packages changed ({shown}{f' and {more} more' if more > 0 else ''})"
             self.run_all = what
             self.report.debug(f"Running all tests: {what}")
             return
