@@ -143,7 +143,9 @@ class DeltaPlugin:
         if change.runs_all:
             shown = ", ".join(change.distributions[:3])
             more = len(change.distributions) - 3
-            what = change.interpreter or f"installed packages changed ({shown}{f' and {more} more' if more > 0 else ''})"
+            if more > 0:
+                shown += f" and {more} more"
+            what = change.interpreter or f"installed packages changed ({shown})"
             self.run_all = what
             self.report.debug(f"Running all tests: {what}")
             return
