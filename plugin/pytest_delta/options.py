@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 DEFAULT_FILE = ".delta.msgpack"
+#: The ini default of delta_data_files: pytest 7 reads an unset list option as [], which must
+#: not mean "no data files".
+_DEFAULT_SUFFIXES = "(defaults)"
 PRECISIONS = ("symbol", "file")
 DEFAULT_PRECISION = "symbol"
 
@@ -52,8 +55,8 @@ def add_options(parser: pytest.Parser) -> None:
                   "requirements*.txt, uv.lock, poetry.lock)",
                   type="linelist", default=[])
     parser.addini("delta_data_files", "suffixes (or *.suffix globs) of data files tracked under the "
-                  "directory rule (default: .json .yaml .yml .toml .txt .csv .html .jinja .sql .ini .cfg .xml .md)",
-                  type="linelist", default=None)
+                  "directory rule (default: .json .yaml .yml .toml .txt .csv .html .jinja .sql .ini .cfg .xml .md; "
+                  "empty: none)", type="linelist", default=[_DEFAULT_SUFFIXES])
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,7 @@ class Settings:
             since=config.getoption("delta_since"),
             explain=bool(config.getoption("delta_explain")),
             config_patterns=_config_patterns(config),
-            data_suffixes=_suffixes(config.getini("delta_data_files") if _ini_given(config, "delta_data_files")
-                                    else None),
+            data_suffixes=_suffixes(config.getini("delta_data_files")),
         )
 
 
@@ -105,12 +107,6 @@ def _precision(config: pytest.Config) -> str:
     return str(value)
 
 
-def _ini_given(config: pytest.Config, name: str) -> bool:
-    """Whether the ini file (or ``-o``) sets ``name``: pytest 7 reads an unset linelist as []."""
-    return name in getattr(config, "inicfg", {}) or any(
-        override.split("=", 1)[0].strip() == name for override in config.getoption("override_ini", None) or ())
-
-
 def _config_patterns(config: pytest.Config) -> tuple[str, ...]:
     from .engine.files import DEFAULT_CONFIG_FILES  # only with --delta: plain pytest imports no engine
 
@@ -118,10 +114,12 @@ def _config_patterns(config: pytest.Config) -> tuple[str, ...]:
 
 
 def _suffixes(value: object) -> tuple[str, ...]:
-    if not value:
+    if value == [_DEFAULT_SUFFIXES]:
         from .engine.files import DEFAULT_DATA_SUFFIXES
 
-        return DEFAULT_DATA_SUFFIXES if value is None else ()
+        return DEFAULT_DATA_SUFFIXES
+    if not value:
+        return ()
     out = []
     for item in value if isinstance(value, list) else []:
         text = str(item).strip().lstrip("*")
