@@ -117,8 +117,9 @@ class DeltaPlugin:
         if baseline.pending_tests or baseline.pending_files:
             self.report.debug(f"Pending from earlier runs: {len(baseline.pending_tests)} tests, "
                               f"{len(baseline.pending_files)} files")
-        self.nothing_to_run = not (baseline.foreign_items or baseline.pending_tests or baseline.pending_files
-                                   or baseline.always_files or self._candidates())
+        self.nothing_to_run = self.run_all is None and not (
+            baseline.foreign_items or baseline.pending_tests or baseline.pending_files
+            or baseline.always_files or self._candidates())
 
     def _file_kinds(self) -> dict[str, tuple[str, ...]]:
         kinds = {"config_patterns": self.settings.config_patterns, "data_suffixes": self.settings.data_suffixes}
@@ -180,7 +181,7 @@ class DeltaPlugin:
             self.report.debug(f"  {path}")
         self.workspace.use_seeds(seeds & records.keys())
         self.keep = set(self.workspace.affected)
-        self.nothing_to_run = not self._candidates()
+        self.nothing_to_run = self.run_all is None and not self._candidates()
 
     def _load_baseline(self) -> Snapshot | None:
         path = self.settings.snapshot_path
@@ -225,6 +226,8 @@ class DeltaPlugin:
     def _affected_files(self) -> Iterable[str]:
         """Files with at least one affected test (with symbol precision, not all that import a change)."""
         assert self.workspace is not None
+        if self.run_all is not None:
+            return self.workspace.records
         if self.symbols is None:
             return self.workspace.affected
         return self.symbols.whole_files.keys() | self.symbols.units.keys() | self.symbols.bound_files
