@@ -330,9 +330,9 @@ def test_a_unit_refers_to_identifiers_attributes_parameters_keywords_and_identif
     assert {"make_cart", "cart", "monkeypatch", "setattr", "total", "helpers", "EXPECTED", "request"} <= refs
     # parameter names (pytest injects fixtures by them), keyword names
     assert {"client", "db", "extra", "options", "size"} <= refs
-    # identifier-like strings and the words of dotted paths
-    assert {"apply_discount", "shop", "pricing", "rate", "stock", "items", "a", "b", "spaced_out"} <= refs
-    assert "12" not in refs
+    # identifier-like strings and the words of dotted paths; prose and other text are no names
+    assert {"apply_discount", "shop", "pricing", "rate", "stock", "spaced_out"} <= refs
+    assert not {"12", "items", "a", "b"} & refs
 
 
 def test_import_statements_and_all_are_not_references_of_the_module_body() -> None:

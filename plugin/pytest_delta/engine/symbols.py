@@ -25,6 +25,9 @@ MODULE = "<module>"
 FINGERPRINT_SIZE = 8
 #: Identifier-like pieces of string constants count as references.
 _WORD = re.compile(r"[^\W\d]\w*")
+#: Strings that are names (``"total"``), dotted names (``"shop.cart.total"``, ``"cli:main"``) or
+#: lists of names (``"a,b"``) refer to what they name; prose (``"trial balance"``) does not.
+_NAMES = re.compile(r"\s*[^\W\d]\w*(?:\s*[.,:]\s*[^\W\d]\w*)*\s*\Z")
 #: Calls that reach attributes or modules by a computed name.
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller",
                             "import_module", "__import__"})
@@ -120,7 +123,8 @@ def _refs(nodes: list[ast.AST], skip: frozenset[int] = frozenset()) -> set[str]:
             elif (kind is ast.arg or kind is ast.keyword) and node.arg:  # type: ignore[attr-defined]
                 out.add(node.arg)  # type: ignore[attr-defined]
             elif kind is ast.Constant and type(node.value) is str and len(node.value) <= 200:  # type: ignore[attr-defined]
-                out.update(_WORD.findall(node.value))  # type: ignore[attr-defined]
+                if _NAMES.match(node.value):  # type: ignore[attr-defined]
+                    out.update(_WORD.findall(node.value))  # type: ignore[attr-defined]
             elif kind is ast.alias:
                 out.add((node.asname or node.name).partition(".")[0])  # type: ignore[attr-defined]
                 out.add(node.name.rpartition(".")[2])  # type: ignore[attr-defined]
@@ -156,7 +160,7 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         digest.update(_fingerprint(node.body))
     refs: frozenset[str] = frozenset()
     if with_refs:
-        found = _refs(list(node.body))
+        found = _refs(list(_without_docstring(node.body)))
         found.update(params)
         refs = frozenset(found)
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
@@ -234,6 +238,9 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     # A fixture's ``name="x"`` says what tests call it, it uses no name x.
     names = frozenset(id(k.value) for d in _decorators(tree) if isinstance(d, ast.Call)
                       and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords if k.arg == "name")
+    # ``parametrize("total, count", ...)`` names the test's parameters, not functions it uses.
+    names |= frozenset(id(_argnames(node)) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                       and _dotted(node.func).rpartition(".")[2] == "parametrize" and _argnames(node) is not None)
     module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)], names)) if with_refs else frozenset()
     units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs))  # type: ignore[arg-type]
     classes = tuple((stmt.name, tuple(_dotted(b) if isinstance(b, (ast.Name, ast.Attribute)) else ""
@@ -241,6 +248,12 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
                     for stmt in tree.body if isinstance(stmt, ast.ClassDef))
     return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree),
                        tuple(dict.fromkeys(bindings)), classes, with_refs)
+
+
+def _argnames(call: ast.Call) -> ast.expr | None:
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg == "argnames"), None)
 
 
 def _runs_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -1,0 +1,1 @@
+"""Exporters, each loaded by its dotted name from ``hookapp.loader.EXPORTERS``."""

@@ -1,0 +1,8 @@
+import pytest
+
+from hookapp.client import Client
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
