@@ -205,6 +205,11 @@ class ParseTable(Mapping[bytes, ParseResult]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def stored_keys(self) -> Iterator[bytes]:
+        """Every stored key, decoded or not: a save carries them over without paying for a
+        decode of each (an entry that does not validate is still parsed again when needed)."""
+        return iter(self._table())
+
     def raw(self, key: bytes) -> Any:
         """The stored form of an entry, to write it again without decoding it."""
         return self._table().get(key)
@@ -294,6 +299,8 @@ def _encode(snapshot: Snapshot) -> bytes:
     errors: dict[bytes, str] = {}
     for key in parsed:
         entry = raw_of(key) if raw_of is not None else None
+        if not (isinstance(entry, list) and len(entry) == 5 and (entry[0] is None or isinstance(entry[0], str))):
+            entry = None  # not even shaped like an entry: decode (and drop) it rather than copy it
         if entry is None:
             try:
                 entry = encode_parse(parsed[key])

@@ -129,7 +129,8 @@ class _MergedParses(Mapping[bytes, ParseResult]):
                  keys: Iterable[bytes]) -> None:
         self._base = base
         self._new = new
-        self._keys = [k for k in dict.fromkeys(keys) if k in new or k in base]
+        stored = set(base.stored_keys()) if isinstance(base, ParseTable) else base.keys()
+        self._keys = [k for k in dict.fromkeys(keys) if k in new or k in stored]
 
     def __getitem__(self, key: bytes) -> ParseResult:
         result = self._new.get(key)
@@ -546,7 +547,8 @@ class Workspace:
         sets and counts; the parse cache keeps old entries for branch switches."""
         current = {r.digest for r in self.records.values()}
         base = self._base_parsed
-        old = [k for k in base if k not in current and k not in self._new_parsed]
+        stored = base.stored_keys() if isinstance(base, ParseTable) else iter(base)
+        old = [k for k in stored if k not in current and k not in self._new_parsed]
         old += [k for k in self._new_parsed if k not in current]
         parsed = _MergedParses(base, self._new_parsed, old[-PARSE_CACHE_EXTRA:] + sorted(current - {b""}))
         records = {p: r for p, r in self.records.items() if p not in self.overlays}
