@@ -83,7 +83,12 @@ class DeltaPlugin:
             skip=self._snapshot_relpath(),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
-        changes = self.workspace.scan()
+        # With no snapshot every test runs and no graph is needed until the end: the cold parse
+        # then runs in other processes alongside the tests.
+        defer = self.baseline is None and self.settings.since is None
+        changes = self.workspace.scan(defer_parse=defer)
+        if defer and self.settings.save and not self.is_worker:
+            self.workspace.start_deferred()
         self.environment = self._environment()
         if self.settings.since is not None:
             self._analyze_since(self.settings.since)
@@ -480,8 +485,20 @@ class DeltaPlugin:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
             workeroutput["delta"] = self._facts().to_wire()
             return
-        if self.settings.save and self.settings.since is None and self.workspace is not None:
-            self._save()
+        if self.workspace is None:
+            return
+        if not self.settings.save or self.settings.since is not None:
+            self.workspace.cancel_deferred()
+            return
+        if session.exitstatus == pytest.ExitCode.INTERRUPTED and self.baseline is None:
+            # Waiting for the first graph would hold up a Ctrl-C; without a snapshot the next
+            # run runs everything again, which loses nothing.
+            self.workspace.cancel_deferred()
+            self.report.warn("snapshot not saved: interrupted before the first import graph was built",
+                             at_end=True)
+            return
+        self.workspace.finish_deferred()
+        self._save()
 
     def _merged_facts(self) -> CollectionFacts | None:
         if self.facts is not None or not self.worker_facts:

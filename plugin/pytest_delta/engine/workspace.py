@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,8 @@ PARSE_CACHE_EXTRA = 20_000
 MAX_CLASS_SEARCH = 2_000
 
 ProgressCallback = Callable[[int, int], None]
+#: The parse error of a file edited between the scan and its parse (never saved).
+CHANGED_WHILE_READ = "changed while it was being read"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,28 @@ def _parse_chunk(chunk: list[bytes], with_refs: bool = False) -> list[list[objec
 
 def _parse_chunk_with_refs(chunk: list[bytes]) -> list[list[object]]:
     return _parse_chunk(chunk, True)
+
+
+class _Discard(dict[str, bytes]):
+    """A sink for file contents nobody will read again (a deferred scan keeps none in memory)."""
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        pass
+
+
+def _parse_paths(root: str, chunk: list[tuple[str, bytes]]) -> list[tuple[bytes, list[object] | None]]:
+    """Read and parse files in a worker process; a file whose content no longer has the
+    digest it was scanned with gives None (the caller parses it again, and sees why)."""
+    out: list[tuple[bytes, list[object] | None]] = []
+    for path, key in chunk:
+        try:
+            with open(os.path.join(root, path), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            out.append((key, None))
+            continue
+        out.append((key, encode_parse(extract_imports(data)) if digest(data) == key else None))
+    return out
 
 
 def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = False) -> list[ParseResult]:
@@ -161,6 +185,9 @@ class Workspace:
         self._base_parsed: Mapping[bytes, ParseResult] = baseline.parsed if baseline else {}
         self._base_errors: Mapping[bytes, str] = _errors_of(self._base_parsed)
         self._new_parsed: dict[bytes, ParseResult] = {}
+        self._deferred: dict[str, FileRecord] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[list[tuple[bytes, list[object] | None]]]] = []
         self._full_symbols: dict[bytes, SymbolTable] = {}
         self.deps: Mapping[str, tuple[str, ...]] = baseline.deps if baseline else {}
         self.overlays: dict[str, bytes] = {}
@@ -180,12 +207,17 @@ class Workspace:
 
     # -- reading the disk -------------------------------------------------------------------
 
-    def scan(self, progress: ProgressCallback | None = None) -> Changes:
+    def scan(self, progress: ProgressCallback | None = None, defer_parse: bool = False) -> Changes:
         """Bring the records up to date with the disk (and the overlays); return the changes
-        against the baseline. Files whose stat data is unchanged are not read."""
+        against the baseline. Files whose stat data is unchanged are not read.
+
+        ``defer_parse`` records digests only: :meth:`start_deferred` then parses in other
+        processes while the caller works (a first run's tests), :meth:`finish_deferred` builds
+        the graph. Until then the graph is empty, which only a run of everything can use.
+        """
         self.scan_ns = time.time_ns()
         stats = scan_tree(self.root, self.options.rules, self.options.skip)
-        fresh: dict[str, bytes] = {}
+        fresh: dict[str, bytes] = {} if not defer_parse else _Discard()
         records: dict[str, FileRecord] = {}
         previous = self.records
         for path, st in stats.items():
@@ -199,8 +231,57 @@ class Workspace:
         for path, data in self.overlays.items():
             records[path] = FileRecord(digest(data), None)
             fresh[path] = data
+        if defer_parse:
+            self._deferred = records
+            self.records = records
+            self._changes = self._affected = self._symbols = None
+            return self.changes
         self._install(records, fresh, progress)
         return self.changes
+
+    def start_deferred(self) -> None:
+        """Start parsing, in other processes, what a deferred scan left unparsed."""
+        records = self._deferred
+        if not records:
+            return
+        todo: dict[bytes, str] = {}
+        for path, record in records.items():
+            if record.digest and path.endswith(".py") and record.digest not in todo \
+                    and self.parse_result(record.digest) is None:
+                todo[record.digest] = path
+        items = [(path, key) for key, path in todo.items()]
+        if len(items) < PARALLEL_PARSE_MIN:
+            return  # finish_deferred parses them in this process, quicker than starting others
+        chunks = [items[i:i + 200] for i in range(0, len(items), 200)]
+        try:
+            # One core less than the machine has: the caller's own work goes on meanwhile.
+            self._pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
+            self._futures = [self._pool.submit(_parse_paths, os.fspath(self.root), chunk) for chunk in chunks]
+        except (OSError, RuntimeError):
+            self._pool, self._futures = None, []
+
+    def finish_deferred(self) -> None:
+        """Wait for the deferred parse and build the graph (a no-op without a deferred scan)."""
+        records = self._deferred
+        if records is None:
+            return
+        for future in self._futures:
+            try:
+                results = future.result()
+            except Exception:  # a worker died: those files are parsed below, in this process
+                continue
+            for key, entry in results:
+                result = decode_parse(entry) if entry is not None else None
+                if result is not None:
+                    self._new_parsed[key] = result
+        self.cancel_deferred()
+        self.records = {}  # everything is new to the graph
+        self._install(records, {})
+
+    def cancel_deferred(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool, self._futures, self._deferred = None, [], None
 
     def _read(self, path: str, st: FileStat, fresh: dict[str, bytes]) -> FileRecord:
         try:
@@ -278,6 +359,11 @@ class Workspace:
                     data = read_file(self.root, path)
                 except OSError as exc:
                     self._new_parsed[key] = ParseResult((), (), f"cannot read: {exc.strerror or exc}")
+                    continue
+                if digest(data) != key:
+                    # Edited since the scan: what it holds now is not the content recorded. It
+                    # counts as broken (changed) this time, and is parsed afresh next time.
+                    self._new_parsed[key] = ParseResult((), (), CHANGED_WHILE_READ)
                     continue
             if kind == ITEMS:
                 self._new_parsed[key] = extract_doctest_imports(data)
@@ -550,7 +636,8 @@ class Workspace:
         stored = base.stored_keys() if isinstance(base, ParseTable) else iter(base)
         old = [k for k in stored if k not in current and k not in self._new_parsed]
         old += [k for k in self._new_parsed if k not in current]
-        parsed = _MergedParses(base, self._new_parsed, old[-PARSE_CACHE_EXTRA:] + sorted(current - {b""}))
+        transient = {k for k, r in self._new_parsed.items() if r.error == CHANGED_WHILE_READ}
+        parsed = _MergedParses(base, self._new_parsed, old[-PARSE_CACHE_EXTRA:] + sorted(current - {b""} - transient))
         records = {p: r for p, r in self.records.items() if p not in self.overlays}
         meta = dict(fields.pop("meta", {}) or {})  # type: ignore[call-overload]
         meta["engine_options"] = self.options.key()
