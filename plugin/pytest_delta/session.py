@@ -162,6 +162,8 @@ class DeltaPlugin:
             used = sorted({r.module.partition(".")[0] for r in result.imports} & modules) if result else []
             module = used[0] if used else "?"
             reasons[path] = f"imports {module} ({change.sources.get(module, module)} changed)"
+        for path, why in reasons.items():
+            self.report.debug(f"  {why}: {path}")
         self.workspace.add_seeds(reasons)
 
     def _analyze_since(self, ref: str) -> None:
@@ -479,7 +481,8 @@ class DeltaPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and self.baseline is not None):
+        selective = self.baseline is not None or self.settings.since is not None
+        if session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and selective and self.run_all is None:
             session.exitstatus = pytest.ExitCode.OK
         if self.is_worker:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
