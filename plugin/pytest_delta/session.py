@@ -26,7 +26,7 @@ from .engine import (
     save_snapshot,
 )
 from .engine.environment import Environment, compare, current_environment, from_meta, to_meta
-from .engine.files import matches_any
+from .engine.files import iter_parents, matches_any
 from .engine.gitdiff import GitError, changed_since
 from .engine.graph import Graph
 from .engine.precision import SymbolSelection
@@ -59,6 +59,8 @@ class DeltaPlugin:
         self.facts: CollectionFacts | None = None
         self.worker_facts: list[CollectionFacts] = []
         self.ignored: set[str] = set()
+        self.ignored_dirs: set[str] = set()
+        self._kept_dirs: set[str] | None = None
         self.passed: set[str] = set()
         self.failed: set[str] = set()
         self.selected = 0
@@ -281,12 +283,26 @@ class DeltaPlugin:
         if self.run_all is not None or collection_path.name in ("conftest.py", "__init__.py"):
             return None
         rel = self._relpath(collection_path)
-        if rel is None or self.workspace is None or rel not in self.workspace.records or rel in self.keep:
+        if rel is None or self.workspace is None or self.baseline is None:
             return None
-        if collection_path.is_dir():
+        if rel not in self.workspace.records:
+            if rel and not self.baseline.foreign_items and rel not in self._keep_dirs() and collection_path.is_dir():
+                # No test it holds can run: skip it whole, its conftest files included.
+                self.ignored_dirs.add(rel)
+                return True
+            return None
+        if rel in self.keep:
             return None
         self.ignored.add(rel)
         return True
+
+    def _was_ignored(self, path: str) -> bool:
+        return path in self.ignored or any(parent in self.ignored_dirs for parent in iter_parents(path))
+
+    def _keep_dirs(self) -> set[str]:
+        if self._kept_dirs is None:
+            self._kept_dirs = {parent for path in self.keep for parent in iter_parents(path)}
+        return self._kept_dirs
 
     def _relpath(self, path: Path) -> str | None:
         if path in self._rel_cache:
@@ -401,7 +417,8 @@ class DeltaPlugin:
             facts.collected.clear()
         facts.ids.update({p: ids for p, ids in by_file.items() if p in facts.collected})
         self.selected = len(selected)
-        uncollected = self._uncollected({p: baseline.test_ids.get(p, ()) for p in self.ignored} if baseline else {})
+        uncollected = self._uncollected({p: ids for p, ids in baseline.test_ids.items() if self._was_ignored(p)}
+                                        if baseline else {})
         self.deselected = len(deselected) + len(uncollected)
         if deselected or uncollected:
             self._count_as_collected(uncollected)

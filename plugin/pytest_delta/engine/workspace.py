@@ -119,13 +119,20 @@ def _parse_paths(root: str, chunk: list[tuple[str, bytes]]) -> list[tuple[bytes,
     return out
 
 
-def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = False) -> list[ParseResult]:
+def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = False,
+                progress: ProgressCallback | None = None) -> list[ParseResult]:
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if count <= 1 or len(sources) < PARALLEL_PARSE_MIN:
-        return [extract_imports(data, with_refs) for data in sources]
-    size = max(64, len(sources) // (count * 8))
-    chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-    results: list[ParseResult] = []
+    total = len(sources)
+    if count <= 1 or total < PARALLEL_PARSE_MIN:
+        results = []
+        for index, data in enumerate(sources, 1):
+            results.append(extract_imports(data, with_refs))
+            if progress is not None and (index % 200 == 0 or index == total):
+                progress(index, total)
+        return results
+    size = max(64, total // (count * 8))
+    chunks = [sources[i : i + size] for i in range(0, total, size)]
+    results = []
     try:
         with ProcessPoolExecutor(max_workers=count) as pool:
             for chunk_result in pool.map(_parse_chunk_with_refs if with_refs else _parse_chunk, chunks):
@@ -133,6 +140,8 @@ def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = Fal
                     result = decode_parse(entry)
                     assert result is not None  # encoded by encode_parse just now
                     results.append(result)
+                if progress is not None:
+                    progress(len(results), total)
     except (OSError, RuntimeError):
         # No processes to be had (a sandbox, a frozen interpreter): same result, one core.
         return [extract_imports(data, with_refs) for data in sources]
@@ -370,14 +379,8 @@ class Workspace:
                 continue
             keys.append(key)
             sources.append(data)
-        total = len(sources)
-        step = max(total // 20, 200)
-        for start in range(0, total, step):
-            for key, result in zip(keys[start : start + step],
-                                   _parse_many(sources[start : start + step], self.options.workers), strict=False):
-                self._new_parsed[key] = result
-            if progress is not None:
-                progress(min(start + step, total), total)
+        for key, result in zip(keys, _parse_many(sources, self.options.workers, progress=progress), strict=True):
+            self._new_parsed[key] = result
 
     # -- the editor's unsaved buffers ----------------------------------------------------------
 
