@@ -283,10 +283,11 @@ class DeltaPlugin:
         if self.run_all is not None or collection_path.name in ("conftest.py", "__init__.py"):
             return None
         rel = self._relpath(collection_path)
-        if rel is None or self.workspace is None or self.baseline is None:
+        if rel is None or self.workspace is None:
             return None
         if rel not in self.workspace.records:
-            if rel and not self.baseline.foreign_items and rel not in self._keep_dirs() and collection_path.is_dir():
+            foreign = self.baseline is None or self.baseline.foreign_items
+            if rel and not foreign and rel not in self._keep_dirs() and collection_path.is_dir():
                 # No test it holds can run: skip it whole, its conftest files included.
                 self.ignored_dirs.add(rel)
                 return True
@@ -390,15 +391,15 @@ class DeltaPlugin:
             tracked = rel is not None and rel in records
             if not tracked:
                 facts.foreign = True
-            if baseline is None or self.run_all is not None:
+            if self.run_all is not None:
                 keep, why = True, "all"
             elif not tracked:
                 keep, why = True, "not a tracked file"
             elif rel is not None and rel in affected and (
                     self.symbols is None or self.symbols.selects(rel, self._unit_of(item, rel))):
                 keep, why = True, "affected"
-            elif self.settings.since is None and (item.nodeid in baseline.pending_tests
-                                                  or rel in baseline.pending_files):
+            elif self.settings.since is None and baseline is not None and (
+                    item.nodeid in baseline.pending_tests or rel in baseline.pending_files):
                 keep, why = True, "pending"
             elif always:
                 keep, why = True, ALWAYS_MARKER
@@ -407,7 +408,7 @@ class DeltaPlugin:
             if keep:
                 selected.append(item)
                 facts.should_run.add(item.nodeid)
-                if baseline is not None and rel is not None:
+                if rel is not None:
                     reasons.setdefault(rel, why)
             else:
                 deselected.append(item)
