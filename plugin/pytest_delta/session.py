@@ -559,6 +559,12 @@ class DeltaPlugin:
         foreign = (baseline.foreign_items if baseline else False) or bool(facts and facts.foreign)
         if facts and facts.complete:
             foreign = facts.foreign
+        if baseline is not None and self.nothing_to_run and not workspace.changes \
+                and self.environment is self.previous_environment \
+                and pending.tests == baseline.pending_tests and pending.files == baseline.pending_files \
+                and len(records) == len(baseline.files) \
+                and all(baseline.files.get(p) is r for p, r in records.items()):
+            return  # nothing new to remember: leave the file (and its mtime) alone
         snapshot = workspace.to_snapshot(
             pending_tests=pending.tests,
             pending_files=pending.files,
@@ -567,12 +573,6 @@ class DeltaPlugin:
             foreign_items=foreign,
             meta={"environment": to_meta(self.environment)} if self.environment is not None else {},
         )
-        if baseline is not None and self.nothing_to_run and not workspace.changes \
-                and snapshot.pending_tests == baseline.pending_tests \
-                and snapshot.pending_files == baseline.pending_files \
-                and len(records) == len(baseline.files) \
-                and all(baseline.files.get(p) is r for p, r in records.items()):
-            return  # nothing new to remember: leave the file (and its mtime) alone
         try:
             save_snapshot(self.settings.snapshot_path, snapshot,
                           based_on=baseline.written_ns if baseline else None)
@@ -582,7 +582,6 @@ class DeltaPlugin:
         if pending.tests or pending.files:
             self.report.debug(f"Still pending: {len(pending.tests)} tests, {len(pending.files)} files", at_end=True)
         self.report.debug(f"Saved {self._show(self.settings.snapshot_path)}: {len(records)} files", at_end=True)
-
 
     def pytest_terminal_summary(self) -> None:
         self.report.flush()
