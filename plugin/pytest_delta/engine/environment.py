@@ -13,7 +13,6 @@ it moved.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import platform
 import re
@@ -21,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .files import RACY_WINDOW_NS
 
@@ -40,6 +39,10 @@ _REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 #: ``(path, mtime_ns)`` of each ``sys.path`` entry that holds distribution metadata.
 Fingerprint = tuple[tuple[str, int], ...]
+
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 
 def normalize_name(name: str) -> str:
@@ -150,6 +153,8 @@ def _enumerate(entries: list[str], python: str, fingerprint: Fingerprint | None)
     top_levels: dict[str, tuple[str, ...]] = {}
     requires: dict[str, tuple[str, ...]] = {}
     plugins: set[str] = set()
+    import importlib.metadata  # only when something was installed: a no-change run never pays for it
+
     for dist in importlib.metadata.distributions(path=entries):
         try:
             metadata = dist.metadata

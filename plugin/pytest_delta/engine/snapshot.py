@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import msgpack
-from filelock import FileLock, Timeout
 
 from .errors import SnapshotError, SnapshotWriteError
 from .files import FileStat
@@ -478,6 +477,8 @@ def save_snapshot(path: Path, snapshot: Snapshot, *, based_on: int | None = None
     blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise SnapshotWriteError(f"cannot write {path}: {blocker} is a file, not a directory")
+    from filelock import FileLock, Timeout  # only when saving: a no-change run never saves
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .files import CONFIG, DATA, ITEMS, PYTHON, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
@@ -23,6 +23,9 @@ from .precision import SymbolSelection, select_units
 from .resolve import ModuleIndex
 from .snapshot import FileRecord, ParseTable, Snapshot, decode_parse, encode_parse
 from .symbols import SymbolTable
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_PARSE_MIN = 1500
@@ -130,6 +133,8 @@ def _parse_many(sources: list[bytes], workers: int | None, with_refs: bool = Fal
             if progress is not None and (index % 200 == 0 or index == total):
                 progress(index, total)
         return results
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(64, total // (count * 8))
     chunks = [sources[i : i + size] for i in range(0, total, size)]
     results = []
@@ -262,6 +267,8 @@ class Workspace:
         if len(items) < PARALLEL_PARSE_MIN:
             return  # finish_deferred parses them in this process, quicker than starting others
         chunks = [items[i:i + 200] for i in range(0, len(items), 200)]
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
             # One core less than the machine has: the caller's own work goes on meanwhile.
             self._pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1))
