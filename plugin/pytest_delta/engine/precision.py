@@ -135,12 +135,14 @@ def select_units(
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
+    with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
     ``edited`` are Python files whose content changed; ``structural`` are the other seeds, with why
     (new, deleted, unparseable, rewired, data files and the modules they own): those are
-    escalated without looking inside.
+    escalated without looking inside. ``new`` may give tables without refs: ``with_refs`` then
+    gives full ones, asked only when a changed name must be followed through other files.
     """
     result = SymbolSelection()
     escalated = result.escalations
@@ -236,11 +238,18 @@ def select_units(
             continue
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
-    # Who refers to what, over the files the change can reach at all.
+    # Who refers to what, over the files the change can reach at all (only when there is a
+    # name to follow: an edit that escalated needs no refs, and parsing them is the cost).
     index: dict[str, list[tuple[str, Unit]]] = {}
+    full: Mapping[str, SymbolTable] = {}
+    if (queue or methods_affected) and with_refs is not None:
+        full = with_refs(p for p in affected if p.endswith(".py") and p not in escalated)
     for path in affected:
-        symbols = table(path)
-        if symbols is None:
+        symbols = full.get(path) or table(path)
+        if symbols is None or path in escalated or not (queue or methods_affected):
+            continue
+        if not symbols.has_refs:
+            escalated[path] = "no record of what its functions refer to"
             continue
         for unit in symbols.units:
             for ref in unit.refs:

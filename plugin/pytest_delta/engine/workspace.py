@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Below this many files to parse, a process pool costs more than it saves.
 PARALLEL_PARSE_MIN = 1500
+#: A deferred parse overlaps with the caller's work, so a pool pays off much sooner.
+DEFERRED_PARSE_MIN = 100
 #: How many parse results of files no longer present are kept, so switching back to a branch
 #: does not parse its files again.
 PARSE_CACHE_EXTRA = 20_000
@@ -264,7 +266,7 @@ class Workspace:
                     and self.parse_result(record.digest) is None:
                 todo[record.digest] = path
         items = [(path, key) for key, path in todo.items()]
-        if len(items) < PARALLEL_PARSE_MIN:
+        if len(items) < DEFERRED_PARSE_MIN:
             return  # finish_deferred parses them in this process, quicker than starting others
         chunks = [items[i:i + 200] for i in range(0, len(items), 200)]
         from concurrent.futures import ProcessPoolExecutor
@@ -552,9 +554,9 @@ class Workspace:
                 result = self._base_parsed.get(record.digest) if record else None
                 return result.symbols if result is not None else None
 
-            full = self._symbols_with_refs(p for p in self.affected if p.endswith(".py"))
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
-                                         structural=structural, old=old, new=full.get,
+                                         structural=structural, old=old, new=self.symbols_of,
+                                         with_refs=self._symbols_with_refs,
                                          defines_class=self._defines_class)
         return self._symbols
 
