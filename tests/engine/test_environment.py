@@ -274,7 +274,9 @@ def no_metadata_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(**_: object) -> None:
         raise AssertionError("distributions were enumerated")
 
-    monkeypatch.setattr(environment_module.importlib.metadata, "distributions", refuse)
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "distributions", refuse)
 
 
 def test_versions_modules_requirements_and_plugins_are_read_from_the_metadata(site: SiteDir) -> None:

@@ -211,7 +211,6 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     """
     units: list[Unit] = []
     body_nodes: list[ast.AST] = []
-    bindings: list[tuple[str, str]] = []
     for stmt in _without_docstring(tree.body):
         if isinstance(stmt, _FUNCTIONS):
             units.append(_function_unit(stmt.name, stmt, lines, with_refs))
@@ -230,9 +229,7 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
             body_nodes.append(shell)
         else:
             body_nodes.append(stmt)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            bindings.extend((alias.name, alias.asname or alias.name) for alias in node.names if alias.name != "*")
+    dynamic, doctest, bindings = _module_facts(tree)
     # Import statements and ``__all__`` only bind or list names: they run no function, so they
     # are not uses that could carry a changed function's behaviour into the module body.
     # A fixture's ``name="x"`` says what tests call it, it uses no name x.
@@ -246,7 +243,7 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     classes = tuple((stmt.name, tuple(_dotted(b) if isinstance(b, (ast.Name, ast.Attribute)) else ""
                                       for b in stmt.bases))
                     for stmt in tree.body if isinstance(stmt, ast.ClassDef))
-    return SymbolTable(tuple(units), tuple(_dynamic_access(tree)), _has_doctest(tree),
+    return SymbolTable(tuple(units), tuple(dynamic), doctest,
                        tuple(dict.fromkeys(bindings)), classes, with_refs)
 
 
@@ -295,33 +292,38 @@ def _only_binds(node: ast.AST) -> bool:
     return False
 
 
-def _dynamic_access(tree: ast.Module) -> list[str]:
-    found: list[str] = []
-    for stmt in tree.body:
-        if isinstance(stmt, _FUNCTIONS) and stmt.name == "__getattr__":
-            found.append(f"line {stmt.lineno}: module-level __getattr__")
+def _module_facts(tree: ast.Module) -> tuple[list[str], bool, list[tuple[str, str]]]:
+    """In one walk of the tree: computed attribute access (with where), whether docstrings hold
+    doctest examples, and the names bound by ``from x import name as alias``."""
+    dynamic = [f"line {stmt.lineno}: module-level __getattr__" for stmt in tree.body
+               if isinstance(stmt, _FUNCTIONS) and stmt.name == "__getattr__"]
+    doctest = False
+    bindings: list[tuple[str, str]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "__dict__" and not (
-                isinstance(node.value, ast.Name) and node.value.id == "self"):
-            found.append(f"line {node.lineno}: __dict__")  # a namespace, as vars() gives it
-            continue
-        if not isinstance(node, ast.Call):
-            continue
-        name = _dotted(node.func).rpartition(".")[2]
-        if name in _NAMESPACE_CALLS:
-            found.append(f"line {node.lineno}: {name}()")
-        elif name in _DYNAMIC_CALLS:
-            index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller") else 1
-            target = node.args[index] if len(node.args) > index else None
-            if target is not None and not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
-                found.append(f"line {node.lineno}: {name}() with a computed name")
-    return found
+        kind = type(node)
+        if kind is ast.ImportFrom:
+            bindings.extend((a.name, a.asname or a.name) for a in node.names if a.name != "*")  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            if node.attr == "__dict__" and not (  # type: ignore[attr-defined]
+                    isinstance(node.value, ast.Name) and node.value.id == "self"):  # type: ignore[attr-defined]
+                dynamic.append(f"line {node.lineno}: __dict__")  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            _dynamic_call(node, dynamic)  # type: ignore[arg-type]
+        elif not doctest and kind in _DOCUMENTED:
+            doc = ast.get_docstring(node, clean=False)  # type: ignore[arg-type]
+            doctest = bool(doc and ">>>" in doc)
+    return dynamic, doctest, bindings
 
 
-def _has_doctest(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, *_FUNCTIONS)):
-            doc = ast.get_docstring(node, clean=False)
-            if doc and ">>>" in doc:
-                return True
-    return False
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _dynamic_call(node: ast.Call, found: list[str]) -> None:
+    name = _dotted(node.func).rpartition(".")[2]
+    if name in _NAMESPACE_CALLS:
+        found.append(f"line {node.lineno}: {name}()")
+    elif name in _DYNAMIC_CALLS:
+        index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller") else 1
+        target = node.args[index] if len(node.args) > index else None
+        if target is not None and not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
+            found.append(f"line {node.lineno}: {name}() with a computed name")
