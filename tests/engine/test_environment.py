@@ -19,7 +19,6 @@ import msgpack
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pytest_delta.engine import environment as environment_module
 from pytest_delta.engine.environment import (
     Environment,
     EnvironmentChange,
