@@ -172,10 +172,7 @@ class ParseTable(Mapping[bytes, ParseResult]):
 
     def _table(self) -> dict[bytes, Any]:
         if self._raw is None:
-            try:
-                table = _unpackb(zlib.decompress(self._blob))  # type: ignore[arg-type]
-            except (ValueError, msgpack.UnpackException, TypeError, zlib.error):
-                table = {}
+            table = _unpack_blob(self._blob)
             self._raw = {k: v for k, v in table.items() if isinstance(k, bytes)} if isinstance(table, dict) else {}
         return self._raw
 
@@ -214,51 +211,17 @@ class ParseTable(Mapping[bytes, ParseResult]):
         return self._table().get(key)
 
 
-class LazyDeps(Mapping[str, tuple[str, ...]]):
-    """The graph of a loaded snapshot (validated at load), built into tuples on first use:
-    a run with no change never needs it."""
+class _LazyPaths(Mapping[str, tuple[str, ...]]):
+    """A table keyed by path, built on first use by :meth:`_build`."""
 
-    def __init__(self, paths: list[str], offsets: array[int], targets: array[int]) -> None:
-        self._paths = paths
-        self._offsets = offsets
-        self._targets = targets
-        self._data: dict[str, tuple[str, ...]] | None = None
+    _data: dict[str, tuple[str, ...]] | None = None
+
+    def _build(self) -> dict[str, tuple[str, ...]]:
+        raise NotImplementedError
 
     def _built(self) -> dict[str, tuple[str, ...]]:
         if self._data is None:
-            paths, offsets, targets = self._paths, self._offsets, self._targets
-            self._data = {
-                path: tuple(paths[j] for j in targets[offsets[i]:offsets[i + 1]]) for i, path in enumerate(paths)
-            }
-        return self._data
-
-    def __getitem__(self, key: str) -> tuple[str, ...]:
-        return self._built()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
-
-    def __len__(self) -> int:
-        return len(self._paths)
-
-
-class LazyTestIds(Mapping[str, tuple[str, ...]]):
-    """Node ids per file, decoded on first use; unreadable, they read as unknown (no ids)."""
-
-    def __init__(self, blob: object) -> None:
-        self._blob = blob
-        self._data: dict[str, tuple[str, ...]] | None = None
-
-    def _built(self) -> dict[str, tuple[str, ...]]:
-        if self._data is None:
-            try:
-                table = _unpackb(zlib.decompress(self._blob))  # type: ignore[arg-type]
-            except (ValueError, msgpack.UnpackException, TypeError, zlib.error):
-                table = {}
-            self._data = {
-                k: tuple(v) for k, v in (table.items() if isinstance(table, dict) else ())
-                if isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
-            }
+            self._data = self._build()
         return self._data
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
@@ -269,6 +232,45 @@ class LazyTestIds(Mapping[str, tuple[str, ...]]):
 
     def __len__(self) -> int:
         return len(self._built())
+
+
+def _unpack_blob(blob: object) -> Any:
+    """A compressed msgpack part; what cannot be read is empty (the lazy parts are caches)."""
+    try:
+        return _unpackb(zlib.decompress(blob))  # type: ignore[arg-type]
+    except (ValueError, msgpack.UnpackException, TypeError, zlib.error):
+        return {}
+
+
+class LazyDeps(_LazyPaths):
+    """The graph of a loaded snapshot (validated at load), built into tuples on first use:
+    a run with no change never needs it."""
+
+    def __init__(self, paths: list[str], offsets: array[int], targets: array[int]) -> None:
+        self._paths = paths
+        self._offsets = offsets
+        self._targets = targets
+
+    def _build(self) -> dict[str, tuple[str, ...]]:
+        paths, offsets, targets = self._paths, self._offsets, self._targets
+        return {path: tuple(paths[j] for j in targets[offsets[i]:offsets[i + 1]]) for i, path in enumerate(paths)}
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+class LazyTestIds(_LazyPaths):
+    """Node ids per file, decoded on first use; unreadable, they read as unknown (no ids)."""
+
+    def __init__(self, blob: object) -> None:
+        self._blob = blob
+
+    def _build(self) -> dict[str, tuple[str, ...]]:
+        table = _unpack_blob(self._blob)
+        return {
+            k: tuple(v) for k, v in (table.items() if isinstance(table, dict) else ())
+            if isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+        }
 
 
 def _int_array(code: str, values: Iterable[int]) -> bytes:
