@@ -322,10 +322,17 @@ class Workspace:
             self.records = records  # new stat data, same content: nothing to recompute
             return
         self._parse_missing({p: records[p] for p in (records if file_set_changed else edited)}, fresh, progress)
+        to_resolve: Iterable[str] = records if file_set_changed else [
+            p for p in edited if self._imports_changed(previous.get(p), records[p])]
+        if not file_set_changed and not to_resolve:
+            # Edited bodies, the same imports: resolution is a function of the imports and the
+            # file set, so every edge stands (no index to build, which costs most on a leaf edit).
+            self.records = records
+            self._changes = self._affected = self._symbols = None
+            return
         if file_set_changed or self._index is None:
             self._index = ModuleIndex(records.keys(), self.options.extra_roots)
         index = self._index
-        to_resolve: Iterable[str] = records if file_set_changed else edited
         deps = {} if file_set_changed else dict(self.deps)
         rewired = file_set_changed
         for path in to_resolve:
@@ -342,6 +349,13 @@ class Workspace:
         if rewired:
             self.deps = deps
             self._graph = None
+
+    def _imports_changed(self, old: FileRecord | None, new: FileRecord) -> bool:
+        before = self.parse_result(old.digest) if old is not None and old.digest else None
+        after = self.parse_result(new.digest) if new.digest else None
+        if before is None or after is None:
+            return True
+        return before.imports != after.imports or before.paths != after.paths
 
     def parse_result(self, digest: bytes) -> ParseResult | None:
         """The parse of the content with this digest, if it was parsed (this session or before)."""
