@@ -136,6 +136,7 @@ def select_units(
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
+    text_of: Callable[[str], bytes | None] | None = None,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
@@ -238,34 +239,50 @@ def select_units(
             continue
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
-    # Who refers to what, over the files the change can reach at all (only when there is a
-    # name to follow: an edit that escalated needs no refs, and parsing them is the cost).
-    index: dict[str, list[tuple[str, Unit]]] = {}
-    full: Mapping[str, SymbolTable] = {}
-    if (queue or methods_affected) and with_refs is not None:
-        full = with_refs(p for p in affected if p.endswith(".py") and p not in escalated)
-    for path in affected:
-        symbols = full.get(path) or table(path)
-        if symbols is None or path in escalated or not (queue or methods_affected):
-            continue
-        if not symbols.has_refs:
-            escalated[path] = "no record of what its functions refer to"
-            continue
-        for unit in symbols.units:
-            for ref in unit.refs:
-                index.setdefault(ref, []).append((path, unit))
-            if unit.class_name is not None:
-                index.setdefault(unit.class_name, []).append((path, unit))
+    # Who refers to a name, over the files the change can reach at all. Refs cost a parse, so
+    # only files whose source contains the name are parsed for them (a name a unit refers to
+    # stands in its source as written; a non-ASCII source is always parsed, as Python
+    # normalises identifiers).
+    full: dict[str, SymbolTable] = {}
+    sources: dict[str, bytes | None] = {}
+    found: dict[str, list[tuple[str, Unit]]] = {}
+    reachable = [p for p in affected if p.endswith(".py")]
+
+    def mentions(path: str, name: str) -> bool:
+        if path not in sources:
+            sources[path] = text_of(path) if text_of is not None else None
+        text = sources[path]
+        return text is None or not text.isascii() or name.encode() in text
+
+    def users_of(name: str) -> list[tuple[str, Unit]]:
+        if name in found:
+            return found[name]
+        paths = [p for p in reachable if p not in escalated and mentions(p, name)]
+        missing = [p for p in paths if p not in full]
+        if missing and with_refs is not None:
+            full.update(with_refs(missing))
+        out: list[tuple[str, Unit]] = []
+        for path in paths:
+            symbols = full.get(path) or table(path)
+            if symbols is None:
+                continue
+            if not symbols.has_refs:
+                escalated[path] = "no record of what its functions refer to"
+                continue
+            out.extend((path, unit) for unit in symbols.units if name in unit.refs or unit.class_name == name)
+        found[name] = out
+        return out
+
     checked = 0
     while queue or checked < len(methods_affected):
         while checked < len(methods_affected):
             path, unit = methods_affected[checked]
             checked += 1
-            users = [u for p, u in index.get(unit.short_name, ()) if not (p == path and u.name == unit.name)]
+            users = [u for p, u in users_of(unit.short_name) if not (p == path and u.name == unit.name)]
             if not users and unit.class_name is not None and _is_test_method(unit):
                 # pytest runs it, and selecting it is what this is for; only subclasses (which
                 # name the class in a module body) and code naming the class inherit it.
-                for user_path, user in index.get(unit.class_name, ()):
+                for user_path, user in users_of(unit.class_name):
                     if user_path in escalated or user.class_name == unit.class_name:
                         continue
                     if user.name == MODULE:
@@ -281,7 +298,7 @@ def select_units(
             break
         name = queue.popleft()
         source = result.names[name]
-        for path, unit in index.get(name, ()):
+        for path, unit in users_of(name):
             if path in escalated:
                 continue
             if unit.name == MODULE:

@@ -570,9 +570,22 @@ class Workspace:
 
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
                                          structural=structural, old=old, new=self.symbols_of,
-                                         with_refs=self._symbols_with_refs,
+                                         with_refs=self._symbols_with_refs, text_of=self._text_of,
                                          defines_class=self._defines_class)
         return self._symbols
+
+    def _text_of(self, path: str) -> bytes | None:
+        """The content a file was scanned with (an unsaved buffer's, else the disk's); None
+        when the disk no longer holds it."""
+        data = self.overlays.get(path)
+        if data is not None:
+            return data
+        record = self.records.get(path)
+        try:
+            data = read_file(self.root, path)
+        except OSError:
+            return None
+        return data if record is not None and digest(data) == record.digest else None
 
     def _symbols_with_refs(self, paths: Iterable[str]) -> dict[str, SymbolTable]:
         """Full symbol tables (with what each unit refers to) of the current files: from this
