@@ -497,6 +497,29 @@ REGISTRY = {
             """,
             "on_save",
         ),
+    ],
+    ids=["registry-list", "atexit-register"],
+)
+def test_a_module_body_that_uses_an_affected_name_escalates_its_module(
+        project: Project, module: str, test: str, used: str) -> None:
+    """The module body hands ``on_save`` (or a method calling it) to something that calls it
+    later, under no name the test uses: the test reaches the changed function only through
+    ``app/wiring.py``."""
+    baseline = build(project, REGISTRY, {"src/app/wiring.py": module, "tests/test_wiring.py": test})
+    edit(project, "src/app/handlers.py", "return record.upper()", "return record.lower()")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/app/wiring.py": f"its module body uses {used}"}
+    assert "tests/test_wiring.py" in selection.whole_files
+    wiring_tests = {t for t in file_level(workspace) if t.startswith("tests/test_wiring.py::")}
+    assert wiring_tests
+    assert selected(workspace) == wiring_tests, "test_unrelated imports handlers but calls nothing changed"
+
+
+@pytest.mark.parametrize(
+    ("module", "test", "name"),
+    [
         (
             """\
             from app.handlers import on_save
@@ -515,7 +538,7 @@ REGISTRY = {
             def test_saver():
                 assert Saver()("a") == "A"
             """,
-            "save",
+            "test_saver",
         ),
         (
             """\
@@ -530,26 +553,23 @@ REGISTRY = {
             def test_save_alias():
                 assert save("a") == "A"
             """,
-            "on_save",
+            "test_save_alias",
         ),
     ],
-    ids=["registry-list", "atexit-register", "call-is-a-method", "alias-assignment"],
+    ids=["call-is-a-method", "alias-assignment"],
 )
-def test_a_module_body_that_uses_an_affected_name_escalates_its_module(
-        project: Project, module: str, test: str, used: str) -> None:
-    """The module body hands ``on_save`` (or a method calling it) to something that calls it
-    later, under no name the test uses: the test reaches the changed function only through
-    ``app/wiring.py``."""
+def test_a_name_bound_to_an_affected_name_selects_the_tests_that_use_that_name(
+        project: Project, module: str, test: str, name: str) -> None:
+    """``__call__ = save`` and ``save = on_save`` only look names up when the module is imported:
+    no changed function runs there, so the module is not escalated; the class (or the alias) is
+    affected, and the test that uses it runs."""
     baseline = build(project, REGISTRY, {"src/app/wiring.py": module, "tests/test_wiring.py": test})
     edit(project, "src/app/handlers.py", "return record.upper()", "return record.lower()")
 
     workspace, selection = after(project, baseline)
 
-    assert selection.escalations == {"src/app/wiring.py": f"its module body uses {used}"}
-    assert "tests/test_wiring.py" in selection.whole_files
-    wiring_tests = {t for t in file_level(workspace) if t.startswith("tests/test_wiring.py::")}
-    assert wiring_tests
-    assert selected(workspace) == wiring_tests, "test_unrelated imports handlers but calls nothing changed"
+    assert selection.escalations == {}
+    assert selected(workspace) == {f"tests/test_wiring.py::{name}"}
 
 
 # -- escalation: decorators --------------------------------------------------------------------------
@@ -1422,7 +1442,8 @@ def test_an_edited_test_of_a_test_class_runs_in_its_subclasses_but_not_its_sibli
         "tests/test_base.py::TestStack::test_push",
         "tests/test_list_stack.py::TestListStack::test_push", "tests/test_list_stack.py::TestListStack::test_pop",
     }
-    assert selection.escalations == {"tests/test_list_stack.py": "its module body uses TestStack"}
+    assert selection.escalations == {}, "the subclass is affected through its base, not escalated"
+    assert "TestListStack" in selection.names
 
 
 def test_a_test_class_imported_into_a_test_module_runs_there_when_it_changes(project: Project) -> None:
@@ -1447,3 +1468,276 @@ def test_a_test_class_imported_into_a_test_module_runs_there_when_it_changes(pro
 
     assert "tests/test_reuse.py::TestShared::test_value" in selected(
         workspace, {"tests/test_reuse.py": ["TestShared::test_value"]})
+
+
+# -- names that disappear, and units that share a name ---------------------------------------------
+
+
+def test_an_edited_property_getter_is_seen_although_its_setter_has_the_same_name(project: Project) -> None:
+    """Both functions are units called ``Box.size``: an edit of either is an edit of ``size``."""
+    baseline = build(project, {
+        "src/box.py": """\
+            class Box:
+                @property
+                def size(self):
+                    return 1
+
+                @size.setter
+                def size(self, value):
+                    self.value = value
+
+
+            def weight():
+                return 2
+            """,
+        "tests/test_box.py": """\
+            from box import Box, weight
+
+
+            def test_size():
+                assert Box().size == 1
+
+
+            def test_weight():
+                assert weight() == 2
+            """,
+    })
+    edit(project, "src/box.py", "return 1", "return 10")
+
+    workspace, _ = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_box.py::test_size"}
+
+
+REMOVAL = {
+    "src/shop/__init__.py": "",
+    "src/shop/prices.py": """\
+        def net(price):
+            return price
+
+
+        def gross(price):
+            return price * 1.2
+        """,
+    "src/shop/report.py": """\
+        from shop.prices import gross, net
+
+
+        def title():
+            return "Report"
+        """,
+    "tests/test_report.py": """\
+        from shop.report import title
+
+
+        def test_title():
+            assert title() == "Report"
+        """,
+    "tests/test_prices.py": """\
+        from shop import prices
+
+
+        def test_gross():
+            assert prices.gross(10) == 12
+        """,
+}
+
+
+def test_removing_a_function_another_module_imports_by_name_escalates_that_module(project: Project) -> None:
+    """``from shop.prices import gross, net`` fails once ``net`` is gone: ``test_title`` fails at
+    import although nothing it calls changed."""
+    baseline = build(project, REMOVAL)
+    edit(project, "src/shop/prices.py", "def net(price):\n    return price\n", "")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/shop/report.py": "it imports net, which src/shop/prices.py no longer defines"}
+    assert "tests/test_report.py::test_title" in selected(workspace)
+    assert "tests/test_prices.py::test_gross" not in selected(workspace)
+
+
+def test_removing_a_method_a_class_body_looks_up_escalates_its_module(project: Project) -> None:
+    """``__call__ = run`` raises NameError when ``run`` is gone: importing the module fails."""
+    baseline = build(project, {
+        "src/rules.py": """\
+            class Rule:
+                def run(self):
+                    return []
+
+                __call__ = run
+
+
+            def describe():
+                return "rules"
+            """,
+        "tests/test_rules.py": """\
+            from rules import describe
+
+
+            def test_describe():
+                assert describe() == "rules"
+            """,
+    })
+    edit(project, "src/rules.py", "def run(self):\n        return []\n\n    __call__ = run", "__call__ = run")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {
+        "src/rules.py": "Rule looks up run, which is gone, when the module is imported"}
+    assert selected(workspace) == {"tests/test_rules.py::test_describe"}
+
+
+# -- classes reached without their name ------------------------------------------------------------
+
+PLUGINS = {
+    "src/plugins/__init__.py": "",
+    "src/plugins/base.py": """\
+        REGISTRY = []
+
+
+        class Plugin:
+            def __init_subclass__(cls, **kwargs):
+                super().__init_subclass__(**kwargs)
+                REGISTRY.append(cls)
+
+
+        def run_all():
+            return [plugin().greet() for plugin in REGISTRY]
+        """,
+    "src/plugins/hello.py": """\
+        from plugins.base import Plugin
+
+
+        class Hello(Plugin):
+            def __init__(self):
+                self.word = "hello"
+
+            def greet(self):
+                return self.word
+        """,
+    "src/plugins/loader.py": """\
+        from plugins import hello
+        from plugins.base import run_all
+
+
+        def greetings():
+            return run_all()
+        """,
+    "tests/test_loader.py": """\
+        from plugins.loader import greetings
+
+
+        def test_greetings():
+            assert greetings() == ["hello"]
+        """,
+}
+
+
+def test_a_changed_dunder_of_a_class_a_base_registers_escalates_its_module(project: Project) -> None:
+    """``Hello`` is reached through ``REGISTRY``, never by name: its ``__init__`` change reaches
+    ``test_greetings`` only through the module that defines it."""
+    baseline = build(project, PLUGINS)
+    edit(project, "src/plugins/hello.py", 'self.word = "hello"', 'self.word = "hi"')
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {
+        "src/plugins/hello.py": "Hello is seen being created by Plugin (src/plugins/base.py)"}
+    assert selected(workspace) == {"tests/test_loader.py::test_greetings"}
+
+
+def test_a_changed_init_subclass_escalates_its_module(project: Project) -> None:
+    """It runs when each subclass is defined, at import time, in whatever module defines one."""
+    baseline = build(project, PLUGINS)
+    edit(project, "src/plugins/base.py", "REGISTRY.append(cls)", "REGISTRY.insert(0, cls)")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/plugins/base.py": "Plugin.__init_subclass__ runs when classes are created"}
+    assert selected(workspace) == {"tests/test_loader.py::test_greetings"}
+
+
+def test_a_changed_dunder_of_a_class_with_a_registering_decorator_escalates_its_module(project: Project) -> None:
+    baseline = build(project, {
+        "src/commands.py": """\
+            COMMANDS = {}
+
+
+            def command(cls):
+                COMMANDS[cls.__name__.lower()] = cls
+                return cls
+
+
+            @command
+            class Stop:
+                def __str__(self):
+                    return "stop"
+
+
+            def render(name):
+                return str(COMMANDS[name]())
+            """,
+        "tests/test_commands.py": """\
+            from commands import render
+
+
+            def test_render():
+                assert render("stop") == "stop"
+            """,
+    })
+    edit(project, "src/commands.py", 'return "stop"', 'return "halt"')
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/commands.py": "Stop is decorated with command"}
+    assert selected(workspace) == {"tests/test_commands.py::test_render"}
+
+
+def test_a_subclass_is_affected_through_its_base_without_escalating_its_module(project: Project) -> None:
+    """``Savings`` inherits ``Account.__eq__``: tests naming ``Savings`` run, other tests of the
+    module's importers do not."""
+    baseline = build(project, {
+        "src/accounts.py": """\
+            from __future__ import annotations
+
+
+            class Account:
+                def __init__(self, name: str) -> None:
+                    self.name = name
+
+                def __eq__(self, other: object) -> bool:
+                    return isinstance(other, Account) and self.name == other.name
+
+                @classmethod
+                def named(cls, name: str) -> Account:
+                    return cls(name)
+
+
+            class Savings(Account):
+                rate = 2
+
+
+            def bank_name():
+                return "Tally"
+            """,
+        "tests/test_accounts.py": """\
+            from accounts import Savings, bank_name
+
+
+            def test_savings_equal():
+                assert Savings("a") == Savings("a")
+
+
+            def test_bank_name():
+                assert bank_name() == "Tally"
+            """,
+    })
+    edit(project, "src/accounts.py", "self.name == other.name", "self.name != other.name")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {}
+    assert selected(workspace) == {"tests/test_accounts.py::test_savings_equal"}
+    assert selection.explain("tests/test_accounts.py", "test_savings_equal") == [
+        "test_savings_equal (tests/test_accounts.py)", "Savings (src/accounts.py)",
+        "Account.__eq__ (src/accounts.py, changed)"]

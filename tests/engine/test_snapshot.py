@@ -33,8 +33,8 @@ from pytest_delta.engine import (
     save_snapshot,
 )
 from pytest_delta.engine import snapshot as snapshot_module
-from pytest_delta.engine.snapshot import ParseTable
-from pytest_delta.engine.symbols import SymbolTable, Unit
+from pytest_delta.engine.snapshot import SCHEMA, ParseTable
+from pytest_delta.engine.symbols import UNIT_KINDS, SymbolTable, Unit
 
 from .conftest import Project
 
@@ -68,7 +68,9 @@ def sample_snapshot(**fields: Any) -> Snapshot:
             DIGEST_2: ParseResult((ImportRef("", 1, ("money", "tax")),), ("line 3: import_module(x)",)),
             DIGEST_3: ParseResult(
                 (ImportRef("shop.cart", 0, ("Cart",)), ImportRef("pytest")), (), None, ("data/cart.json",),
-                SymbolTable((Unit("test_total", b"\x07" * 12, frozenset({"Cart"}), ("pytest.mark.slow",), 3, 5),))),
+                SymbolTable((Unit("test_total", b"\x07" * 12, frozenset({"Cart"}), ("pytest.mark.slow",), 3, 5),
+                             Unit("TestCart", b"\x08" * 8, frozenset({"Base"}), ("dataclass",), 7, 9, "class")),
+                            classes=(("TestCart", ("Base",)),), hooks=("TestCart",))),
             SYNTAX_ERROR_DIGEST: ParseResult((), (), "syntax error at line 1: invalid syntax"),
         },
         "deps": {
@@ -293,11 +295,12 @@ def test_no_snapshot_yet_is_none(path: Path) -> None:
         (msgpack.packb({"format": "pytest-delta", "schema": "1"}), "no schema version"),
         (msgpack.packb({"format": "pytest-delta", "schema": 99}), "written by a newer pytest-delta (schema 99"),
         (msgpack.packb({"format": "pytest-delta", "schema": 0}), "written by an older pytest-delta (schema 0)"),
-        (msgpack.packb({"format": "pytest-delta", "schema": 1}), "malformed body"),
-        (msgpack.packb({"format": "pytest-delta", "schema": 1, "body": [1]}), "malformed body"),
+        (msgpack.packb({"format": "pytest-delta", "schema": 1}), "written by an older pytest-delta (schema 1)"),
+        (msgpack.packb({"format": "pytest-delta", "schema": SCHEMA}), "malformed body"),
+        (msgpack.packb({"format": "pytest-delta", "schema": SCHEMA, "body": [1]}), "malformed body"),
     ],
     ids=["empty", "garbage", "reserved-byte", "other-tool", "not-a-map", "no-schema", "text-schema",
-         "future-schema", "old-schema", "no-body", "body-not-a-map"],
+         "future-schema", "old-schema", "previous-schema", "no-body", "body-not-a-map"],
 )
 def test_untrustworthy_files_are_refused_with_the_reason(path: Path, data: bytes, reason: str) -> None:
     assert reason in load_error(path, data)
@@ -697,10 +700,12 @@ parse_results = st.builds(
     symbols=st.none() | st.builds(
         SymbolTable,
         units=st.lists(st.builds(Unit, texts, st.binary(max_size=12), st.frozensets(texts, max_size=3), text_tuples,
-                                 st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1)),
+                                 st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1),
+                                 st.sampled_from(sorted(UNIT_KINDS))),
                        max_size=3).map(tuple),
         dynamic_access=text_tuples,
-        doctest=st.booleans()),
+        doctest=st.booleans(),
+        hooks=text_tuples),
 )
 
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 from pytest_delta.engine import extract_imports
-from pytest_delta.engine.symbols import MODULE, SymbolTable, Unit, extract_symbols
+from pytest_delta.engine.symbols import ALIAS, BODY, CLASS, FUNCTION, MODULE, SymbolTable, Unit, extract_symbols
 
 CART = """\
     import json
@@ -72,7 +72,9 @@ def ast_fingerprints(source: str) -> dict[str, bytes]:
 def test_a_module_splits_into_its_functions_the_methods_of_its_classes_and_its_body() -> None:
     table = symbols(CART)
 
-    assert [u.name for u in table.units] == ["total", "fetch", "Cart.__init__", "Cart.count", "Cart.refresh", MODULE]
+    assert [u.name for u in table.units] == [
+        "total", "fetch", "Cart", "Cart.__init__", "Cart.count", "Cart.refresh", MODULE]
+    assert [u.kind for u in table.units] == [FUNCTION, FUNCTION, CLASS, FUNCTION, FUNCTION, FUNCTION, BODY]
     init = table.unit("Cart.__init__")
     assert init is not None
     assert (init.short_name, init.class_name) == ("__init__", "Cart")
@@ -80,7 +82,10 @@ def test_a_module_splits_into_its_functions_the_methods_of_its_classes_and_its_b
     assert total is not None
     assert (total.short_name, total.class_name) == ("total", None)
     assert (total.line, total.end_line) == (7, 8)
-    assert table.unit("Cart") is None, "a class is not a unit: its body outside methods is the module's"
+    cart = table.unit("Cart")
+    assert cart is not None
+    assert cart.binds, "a class's own unit only binds: its text is the module body's"
+    assert (cart.line, cart.end_line) == (15, 26)
     assert table.dynamic_access == ()
     assert table.doctest is False
 
@@ -230,12 +235,16 @@ def test_an_edit_in_a_method_changes_that_method_alone() -> None:
     ids=["decorator", "default", "class-attribute", "constant", "import"],
 )
 def test_what_runs_at_import_time_belongs_to_the_module_body(old: str, new: str) -> None:
+    """A class body's edit changes the class's binding unit too; the module body's change is
+    what counts."""
     before = fingerprints(CART)
     source = textwrap.dedent(CART)
     assert old in source
     after = fingerprints(source.replace(old, new, 1))
 
-    assert [name for name in before if before[name] != after[name]] == [MODULE]
+    changed = [name for name in before if before[name] != after[name]]
+    assert MODULE in changed
+    assert set(changed) <= {MODULE, "Cart"}
 
 
 @pytest.mark.parametrize(
@@ -362,7 +371,110 @@ def test_a_module_body_that_uses_a_name_refers_to_it() -> None:
             __call__ = execute
         """
     refs = unit(source, MODULE).refs
-    assert {"total", "atexit", "register", "flush", "Runner", "run", "compute_limit", "execute"} <= refs
+    assert {"atexit", "register", "flush", "compute_limit"} <= refs, "calls run functions at import"
+    assert not refs & {"total", "Runner", "run", "execute"}, "look-ups that only bind a name are not"
+
+
+def test_names_bound_by_look_ups_alone_are_binding_units_that_refer_to_what_they_look_up() -> None:
+    """``Job`` behaves as ``Runner`` and ``execute`` do, and ``alias`` is ``Runner.run``: a change
+    to those reaches the code that names ``Job`` or ``alias``, not every importer of the module."""
+    source = """\
+        from __future__ import annotations
+
+        from shop.cart import total, Runner, Money
+
+        HANDLERS = [total]
+        alias = Runner.run
+        LIMIT: int = 3
+        computed = make_alias()
+
+        class Job(Runner):
+            __call__ = execute
+            price: Money
+            limit = compute_limit()
+        """
+    table = symbols(source)
+    bindings = {u.name: (u.kind, u.refs) for u in table.units if u.binds}
+    assert bindings == {
+        "HANDLERS": (ALIAS, frozenset({"total"})),
+        "alias": (ALIAS, frozenset({"Runner", "run"})),
+        "LIMIT": (ALIAS, frozenset({"int"})),
+        "Job": (CLASS, frozenset({"Runner", "execute", "Money"})),
+    }
+    assert {"make_alias", "compute_limit"} <= unit(source, MODULE).refs
+
+
+@pytest.mark.parametrize(
+    ("annotation", "runs"),
+    [("Money", False), ("list[Money]", False), ("Money | None", False), ("'Money'", False),
+     ("Annotated[int, Field(gt=0)]", True)],
+)
+def test_annotations_that_call_nothing_are_no_module_reference(annotation: str, runs: bool) -> None:
+    """Evaluating ``Money`` at definition time runs no function of the project; a call in an
+    annotation does, unless annotations are never evaluated (``from __future__``)."""
+    source = f"""\
+        @cache
+        def price(amount: {annotation}) -> {annotation}:
+            return amount
+        """
+    assert ("Field" in unit(source, MODULE).refs) is runs
+    assert "Money" not in unit(source, MODULE).refs
+    postponed = symbols("from __future__ import annotations\n" + textwrap.dedent(source))
+    assert "Field" not in (postponed.unit(MODULE) or Unit("", b"", frozenset())).refs
+
+
+def test_annotations_are_uses_of_a_function_a_framework_finds_through_its_decorator() -> None:
+    """``@app.get`` may validate ``amount`` as a ``Money``; ``@cache`` and a plain def read no
+    annotation, and annotations inside a body are never evaluated."""
+    source = """\
+        @app.get("/price")
+        def served(amount: Money) -> Receipt:
+            return amount
+
+        @cache
+        def cached(amount: Money) -> Receipt:
+            total: Total = amount
+            return total
+
+        def plain(amount: Money) -> Receipt:
+            self.items: list[Item] = []
+            return amount
+        """
+    assert {"Money", "Receipt"} <= unit(source, "served").refs
+    for name in ("cached", "plain"):
+        assert not unit(source, name).refs & {"Money", "Receipt", "Total", "Item"}
+
+
+def test_a_plain_class_attribute_annotation_is_no_use_of_a_type_a_models_is() -> None:
+    """A dataclass's ``amount: Money`` says what values will be; a model class (a base, a
+    decorator of a framework's) may build a validator from it."""
+    source = """\
+        @dataclass(frozen=True)
+        class Entry:
+            amount: Money
+            memo: str = ""
+
+        class Item(BaseModel):
+            price: Money
+        """
+    entry = unit(source, "Entry")
+    assert "Money" not in entry.refs
+    assert "Money" in unit(source, "Item").refs
+
+
+def test_a_class_that_sees_its_subclasses_created_is_recorded() -> None:
+    source = """\
+        class Plugin:
+            def __init_subclass__(cls, **kwargs):
+                REGISTRY.append(cls)
+
+        class Model(metaclass=ModelBase):
+            pass
+
+        class Plain(Plugin):
+            pass
+        """
+    assert symbols(source).hooks == ("Plugin", "Model")
 
 
 def test_parameter_names_belong_to_the_function_not_to_the_module_body() -> None:
@@ -405,7 +517,7 @@ def test_nested_functions_and_classes_belong_to_their_enclosing_unit() -> None:
                 return inner()
         """
     table = symbols(source)
-    assert [u.name for u in table.units] == ["outer", "Shop.open", MODULE]
+    assert [u.name for u in table.units] == ["outer", "Shop", "Shop.open", MODULE]
     assert {"price", "helper", "key"} <= unit(source, "outer").refs
     assert "stock" in unit(source, "Shop.open").refs
     assert "ordering" in unit(source, MODULE).refs, "a nested class body is part of its class body"
@@ -416,7 +528,7 @@ def test_nested_functions_and_classes_belong_to_their_enclosing_unit() -> None:
     inner_edit = fingerprints(textwrap.dedent(source).replace("return stock()", "return None"))
     assert [name for name in before if before[name] != inner_edit[name]] == ["Shop.open"]
     meta_edit = fingerprints(textwrap.dedent(source).replace('ordering = "name"', 'ordering = "-name"'))
-    assert [name for name in before if before[name] != meta_edit[name]] == [MODULE]
+    assert [name for name in before if before[name] != meta_edit[name]] == ["Shop", MODULE]
 
 
 def test_functions_defined_under_a_condition_or_a_try_belong_to_the_module_body() -> None:

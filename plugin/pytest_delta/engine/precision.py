@@ -16,15 +16,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .symbols import MODULE, SymbolTable, Unit
+from .symbols import CLASS, MODULE, SymbolTable, Unit, pure_decorator
 
-#: Decorators that do not make a function reachable by anything but its name.
-PURE_DECORATORS = frozenset({
-    "staticmethod", "classmethod", "property", "abstractmethod", "abc.abstractmethod",
-    "wraps", "functools.wraps", "cache", "functools.cache", "lru_cache", "functools.lru_cache",
-    "cached_property", "functools.cached_property", "overload", "typing.overload",
-    "fixture", "pytest.fixture",
-})
+#: Methods that run when a class is created or subscripted, at import time: a change to one
+#: can break the import of every module that defines a subclass or evaluates ``C[...]``.
+CREATION_DUNDERS = frozenset({"__init_subclass__", "__set_name__", "__class_getitem__", "__mro_entries__",
+                              "__prepare__"})
 #: Bases whose machinery calls no method of a subclass by convention (dunders aside).
 SAFE_BASES = frozenset({"object", "ABC", "Protocol", "Generic", "NamedTuple", "TypedDict", "Enum",
                         "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "RuntimeError",
@@ -39,16 +36,10 @@ XUNIT_FUNCTIONS = frozenset({
 })
 
 
-def _pure(decorator: str) -> bool:
-    decorator = decorator.partition("(name=")[0]  # a fixture registered under another name
-    return (decorator in PURE_DECORATORS or decorator.startswith("pytest.mark.")
-            or decorator.endswith((".setter", ".getter", ".deleter")))
-
-
 def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
     """Why ``unit`` runs without anything naming it (a registering decorator, an autouse
     fixture, an xunit hook), or None."""
-    impure = [d for d in decorators if not _pure(d)]
+    impure = [d for d in decorators if not pure_decorator(d)]
     if impure:
         return f"{unit.name} is decorated with {impure[0]}"
     if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
@@ -116,14 +107,34 @@ class SymbolSelection:
 
 
 def _diff(old: SymbolTable, new: SymbolTable) -> list[tuple[Unit | None, Unit | None]]:
-    before = {u.name: u for u in old.units}
-    after = {u.name: u for u in new.units}
+    """Units that changed, appeared or disappeared, as (before, after). Units of one name (a
+    property's getter and setter, ``typing.overload`` variants) compare as one, so that an
+    edit of any of them counts; the pair holds the last of each, with every one's decorators."""
+    before, after = _by_name(old), _by_name(new)
     out = []
     for name in sorted(before.keys() | after.keys()):
         a, b = before.get(name), after.get(name)
-        if a is None or b is None or a.fingerprint != b.fingerprint:
-            out.append((a, b))
+        if a is None or b is None or [u.fingerprint for u in a] != [u.fingerprint for u in b]:
+            out.append((_merged(a), _merged(b)))
     return out
+
+
+def _by_name(table: SymbolTable) -> dict[str, list[Unit]]:
+    out: dict[str, list[Unit]] = {}
+    for unit in table.units:
+        out.setdefault(unit.name, []).append(unit)
+    return out
+
+
+def _merged(units: list[Unit] | None) -> Unit | None:
+    if not units:
+        return None
+    last = units[-1]
+    if len(units) == 1:
+        return last
+    decorators = tuple(dict.fromkeys(d for u in units for d in u.decorators))
+    return Unit(last.name, last.fingerprint, frozenset().union(*(u.refs for u in units)), decorators,
+                units[0].line, last.end_line, last.kind)
 
 
 def select_units(
@@ -135,6 +146,7 @@ def select_units(
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
+    class_hook: Callable[[str, str], str | None] = lambda path, name: None,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
     text_of: Callable[[str], bytes | None] | None = None,
 ) -> SymbolSelection:
@@ -190,25 +202,44 @@ def select_units(
             binds.setdefault(name, []).append((path, alias))
     methods_affected: list[tuple[str, Unit]] = []
 
+    def affect_class(path: str, class_name: str, source: tuple[str, str]) -> None:
+        """``class_name`` (defined in ``path``) behaves differently: code that names it is
+        affected, unless something reaches the class without naming it (a registry)."""
+        symbols = table(path)
+        own = symbols.unit(class_name) if symbols is not None else None
+        impure = [d for d in own.decorators if not pure_decorator(d)] if own is not None and own.kind == CLASS else []
+        if impure:
+            escalated.setdefault(path, f"{class_name} is decorated with {impure[0]}")
+        elif (hook := class_hook(path, class_name)) is not None:
+            escalated.setdefault(path, f"{class_name} is seen being created by {hook}")
+        else:
+            affect_name(class_name, source)
+
     def affect_unit(path: str, unit: Unit, cause: UnitCause) -> None:
+        if cause.source is not None and (why := _called_unnamed(unit, unit.decorators)) is not None \
+                and unit.kind != CLASS:
+            # Unchanged, but it calls what changed: as unreachable by name as a changed one.
+            escalated.setdefault(path, f"{why} and uses {cause.via}")
+        if unit.name in result.units.get(path, {}):
+            return
         result.units.setdefault(path, {})[unit.name] = cause
         origin = (path, unit.name)
         short, cls = unit.short_name, unit.class_name
-        if cause.source is not None and (why := _called_unnamed(unit, unit.decorators)) is not None:
-            # Unchanged, but it calls what changed: as unreachable by name as a changed one.
-            escalated.setdefault(path, f"{why} and uses {cause.via}")
         for decorator in unit.decorators:
             if "(name=" in decorator:
                 affect_name(decorator.partition("(name=")[2][:-1], origin)
         for importer, _ in binds.get(cls or short, ()):
             result.bound_files.add(importer)
-        if cls is not None and ((short.startswith("__") and short.endswith("__")) or short in XUNIT_METHODS):
-            affect_name(cls, origin)  # reached by operators or the test runner, not by its name
+        if unit.kind == CLASS:
+            affect_class(path, unit.name, origin)  # a base or a class attribute it looks up is affected
+        elif cls is not None and ((short.startswith("__") and short.endswith("__")) or short in XUNIT_METHODS):
+            affect_class(path, cls, origin)  # reached by operators or the test runner, not by its name
         else:
             affect_name(short, origin)
             if cls is not None:
                 methods_affected.append((path, unit))
 
+    removed: set[str] = set()
     for path in sorted(edited):
         if path in escalated:
             continue
@@ -230,10 +261,20 @@ def select_units(
             if unit.name == MODULE:
                 reason = "its module body changed"
                 break
+            if unit.binds:
+                continue  # its text is the module body's, which did not change
             reason = _called_unnamed(unit, (*(a.decorators if a else ()), *(b.decorators if b else ())))
+            if reason is None and unit.short_name in CREATION_DUNDERS:
+                reason = f"{unit.name} runs when classes are created"
             if reason is not None:
                 break
             changed_units.append(unit)
+            if b is None:
+                removed.add(unit.short_name)
+                if unit.class_name is None:
+                    # ``from module import name`` fails now: the importer breaks at import.
+                    for importer, _ in binds.get(unit.name, ()):
+                        escalated.setdefault(importer, f"it imports {unit.name}, which {path} no longer defines")
         if reason is not None:
             escalated[path] = reason
             continue
@@ -269,7 +310,7 @@ def select_units(
             if not symbols.has_refs:
                 escalated[path] = "no record of what its functions refer to"
                 continue
-            out.extend((path, unit) for unit in symbols.units if name in unit.refs or unit.class_name == name)
+            out.extend((path, unit) for unit in symbols.units if name in unit.refs)
         found[name] = out
         return out
 
@@ -287,13 +328,13 @@ def select_units(
                         continue
                     if user.name == MODULE:
                         escalated[user_path] = f"its module body uses {unit.class_name}"
-                    elif user.name not in result.units.get(user_path, {}):
+                    else:
                         affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
             elif unit.class_name is not None and (not users or external_base(path, unit.class_name)):
                 # Nothing names it, or its class derives from code outside the project: a
                 # framework may call it by convention (``run``, ``get_queryset``, ``save``),
                 # whatever unrelated code of the same name exists.
-                affect_name(unit.class_name, (path, unit.name))
+                affect_class(path, unit.class_name, (path, unit.name))
         if not queue:
             break
         name = queue.popleft()
@@ -304,8 +345,10 @@ def select_units(
             if unit.name == MODULE:
                 escalated[path] = f"its module body uses {name}"
                 continue
-            if unit.name not in result.units.get(path, {}):
-                affect_unit(path, unit, UnitCause(name, source))
+            if unit.binds and name in removed:
+                escalated[path] = f"{unit.name} looks up {name}, which is gone, when the module is imported"
+                continue
+            affect_unit(path, unit, UnitCause(name, source))
     for path in affected:
         if path in escalated:
             continue

@@ -25,10 +25,10 @@ import msgpack
 from .errors import SnapshotError, SnapshotWriteError
 from .files import FileStat
 from .imports import ImportRef, ParseResult
-from .symbols import SymbolTable, Unit
+from .symbols import UNIT_KINDS, SymbolTable, Unit
 
 FORMAT = "pytest-delta"
-SCHEMA = 1
+SCHEMA = 2
 #: How long a run waits for another run's save before it gives up saving.
 LOCK_TIMEOUT_S = 5.0
 #: Snapshots are small (a few MB for 20k files); anything far larger is not ours.
@@ -94,10 +94,11 @@ def encode_parse(result: ParseResult, with_refs: bool = False) -> list[Any]:
     symbols = result.symbols
     keep_refs = with_refs and symbols is not None and symbols.has_refs
     table = None if symbols is None else [
-        [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, *([sorted(u.refs)] if keep_refs else [])]
+        [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, u.kind,
+          *([sorted(u.refs)] if keep_refs else [])]
          for u in symbols.units],
         list(symbols.dynamic_access), symbols.doctest, [list(b) for b in symbols.bindings], keep_refs,
-        [[name, list(bases)] for name, bases in symbols.classes]]
+        [[name, list(bases)] for name, bases in symbols.classes], list(symbols.hooks)]
     return [result.error, list(result.dynamic), [[r.module, r.level, *r.names] for r in result.imports],
             list(result.paths), table]
 
@@ -107,20 +108,21 @@ def _strings(value: Any) -> bool:
 
 
 def _decode_symbols(table: Any) -> SymbolTable | None:
-    if not (isinstance(table, list) and len(table) == 6 and isinstance(table[0], list)
+    if not (isinstance(table, list) and len(table) == 7 and isinstance(table[0], list)
             and _strings(table[1]) and isinstance(table[2], bool) and isinstance(table[3], list)
-            and isinstance(table[4], bool)):
+            and isinstance(table[4], bool) and _strings(table[6])):
         return None
     has_refs = table[4]
     units = []
     for row in table[0]:
-        if not (isinstance(row, list) and len(row) == (6 if has_refs else 5) and isinstance(row[0], str)
-                and isinstance(row[1], bytes) and _strings(row[2]) and type(row[3]) is int and type(row[4]) is int):
+        if not (isinstance(row, list) and len(row) == (7 if has_refs else 6) and isinstance(row[0], str)
+                and isinstance(row[1], bytes) and _strings(row[2]) and type(row[3]) is int and type(row[4]) is int
+                and row[5] in UNIT_KINDS):
             return None
-        if has_refs and not _strings(row[5]):
+        if has_refs and not _strings(row[6]):
             return None
-        units.append(Unit(row[0], row[1], frozenset(row[5]) if has_refs else frozenset(), tuple(row[2]),
-                          row[3], row[4]))
+        units.append(Unit(row[0], row[1], frozenset(row[6]) if has_refs else frozenset(), tuple(row[2]),
+                          row[3], row[4], row[5]))
     if not all(isinstance(b, list) and len(b) == 2 and _strings(b) for b in table[3]):
         return None
     classes = table[5]
@@ -128,7 +130,7 @@ def _decode_symbols(table: Any) -> SymbolTable | None:
                                                and _strings(c[1]) for c in classes)):
         return None
     return SymbolTable(tuple(units), tuple(table[1]), table[2], tuple((b[0], b[1]) for b in table[3]),
-                       tuple((c[0], tuple(c[1])) for c in classes), has_refs)
+                       tuple((c[0], tuple(c[1])) for c in classes), tuple(table[6]), has_refs)
 
 
 def decode_parse(entry: Any) -> ParseResult | None:

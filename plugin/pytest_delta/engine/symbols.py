@@ -8,6 +8,13 @@ names it refers to: identifiers, attribute names, parameter names (pytest inject
 parameter name) and identifier-like string constants (``getattr(x, "name")``,
 ``usefixtures("name")``).
 
+Some import-time code only looks names up and binds the result: a class's bases, class
+attributes like ``__call__ = run`` or ``amount: Money``, module aliases like ``Default = Money``.
+A changed function cannot run there, so those references are not the module body's: they
+belong to *binding units* (one per class, one per aliased module name), through which a change
+reaches whatever the bound name reaches. Their text still counts in the module body's
+fingerprint: editing them is editing import-time code.
+
 The precision rules that use these units live in :mod:`.precision`; this module only reads.
 """
 
@@ -17,10 +24,14 @@ import ast
 import copy
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 MODULE = "<module>"
+#: Unit kinds: a function or method (its body runs when called); a class's or a module alias's
+#: look-ups (a binding unit: its name is affected when what it refers to is); the module body.
+FUNCTION, CLASS, ALIAS, BODY = "def", "class", "alias", "module"
+UNIT_KINDS = frozenset({FUNCTION, CLASS, ALIAS, BODY})
 #: Bytes of a unit fingerprint: 64 bits, so two different bodies never pass for one.
 FINGERPRINT_SIZE = 8
 #: Identifier-like pieces of string constants count as references.
@@ -32,6 +43,25 @@ _NAMES = re.compile(r"\s*[^\W\d]\w*(?:\s*[.,:]\s*[^\W\d]\w*)*\s*\Z")
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller",
                             "import_module", "__import__"})
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "getmembers"})
+
+#: Decorators that do not make a function reachable by anything but its name.
+PURE_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "property", "abstractmethod", "abc.abstractmethod",
+    "wraps", "functools.wraps", "cache", "functools.cache", "lru_cache", "functools.lru_cache",
+    "cached_property", "functools.cached_property", "overload", "typing.overload",
+    "fixture", "pytest.fixture",
+    # Class decorators that add methods or checks but register nothing.
+    "dataclass", "dataclasses.dataclass", "total_ordering", "functools.total_ordering", "unique", "enum.unique",
+    "final", "typing.final", "runtime_checkable", "typing.runtime_checkable",
+})
+
+
+def pure_decorator(decorator: str) -> bool:
+    """Whether a decorator (as :class:`Unit` records it) leaves the function reachable by its
+    name alone, and reads nothing of it but its body."""
+    decorator = decorator.partition("(name=")[0]  # a fixture registered under another name
+    return (decorator in PURE_DECORATORS or decorator.startswith("pytest.mark.")
+            or decorator.endswith((".setter", ".getter", ".deleter")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +77,13 @@ class Unit:
     decorators: tuple[str, ...] = ()
     line: int = 0
     end_line: int = 0
+    kind: str = FUNCTION
+
+    @property
+    def binds(self) -> bool:
+        """Whether this is a binding unit (a class's or an alias's look-ups), whose text the
+        module body's fingerprint covers."""
+        return self.kind == CLASS or self.kind == ALIAS
 
     @property
     def short_name(self) -> str:
@@ -74,15 +111,20 @@ class SymbolTable:
     #: Top-level classes with the dotted names of their bases ("" for a base that is not a
     #: plain name, like ``Generic[T]``).
     classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Top-level classes that see their subclasses being created (they define
+    #: ``__init_subclass__`` or name a metaclass): a registry may reach those subclasses unnamed.
+    hooks: tuple[str, ...] = ()
     #: Whether the units' ``refs`` were computed. Snapshots store units without them (they are
     #: most of the size); the engine computes them again for the files a change can reach.
     has_refs: bool = True
 
     def unit(self, name: str) -> Unit | None:
+        """The unit called ``name`` (the last one, as Python binds the last definition)."""
+        found = None
         for unit in self.units:
             if unit.name == name:
-                return unit
-        return None
+                found = unit
+        return found
 
 
 def _fingerprint(*nodes: ast.AST | list[ast.stmt] | list[ast.expr]) -> bytes:
@@ -109,12 +151,11 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-def _refs(nodes: list[ast.AST], skip: frozenset[int] = frozenset()) -> set[str]:
+def _refs(nodes: Iterable[ast.AST], skip: frozenset[int] = frozenset()) -> set[str]:
+    """The names the trees refer to, leaving out the subtrees in ``skip`` (by ``id``)."""
     out: set[str] = set()
     for root in nodes:
-        for node in ast.walk(root):
-            if skip and id(node) in skip:
-                continue
+        for node in _walk(root, skip) if skip else ast.walk(root):
             kind = type(node)
             if kind is ast.Name:
                 out.add(node.id)  # type: ignore[attr-defined]
@@ -129,6 +170,24 @@ def _refs(nodes: list[ast.AST], skip: frozenset[int] = frozenset()) -> set[str]:
                 out.add((node.asname or node.name).partition(".")[0])  # type: ignore[attr-defined]
                 out.add(node.name.rpartition(".")[2])  # type: ignore[attr-defined]
     return out
+
+
+def _walk(root: ast.AST, skip: frozenset[int]) -> Iterator[ast.AST]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in skip:
+            yield node
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _local_annotations(body: Iterable[ast.AST]) -> Iterator[int]:
+    """The annotations of assignments in function scope (``total: Money = ...``,
+    ``self.items: list[Item] = []``): Python never evaluates them, so they use nothing."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.AnnAssign):
+                yield id(node.annotation)
 
 
 def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, lines: Sequence[str],
@@ -160,7 +219,10 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         digest.update(_fingerprint(node.body))
     refs: frozenset[str] = frozenset()
     if with_refs:
-        found = _refs(list(_without_docstring(node.body)))
+        # A framework that finds the function through its decorator may read its annotations
+        # (validation, injection): then its behaviour depends on what they name too.
+        read = annotations if not all(pure_decorator(_decorator(d)) for d in node.decorator_list) else []
+        found = _refs([*_without_docstring(node.body), *read], frozenset(_local_annotations(node.body)))
         found.update(params)
         refs = frozenset(found)
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
@@ -183,24 +245,72 @@ def _decorator(node: ast.expr) -> str:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _hollow(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.FunctionDef | ast.AsyncFunctionDef:
-    # What the module body keeps of a function: decorators, defaults and annotations. The
-    # parameter names are the function's own (a test's fixtures): in the module body they would
-    # make every test of a module refer to every fixture any of its tests takes.
+def _hollow(node: ast.FunctionDef | ast.AsyncFunctionDef, postponed: bool) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    # What the module body keeps of a function: decorators, defaults and the annotations that
+    # run code when evaluated. The parameter names are the function's own (a test's fixtures):
+    # in the module body they would make every test of a module refer to every fixture any of
+    # its tests takes.
     shell = copy.copy(node)
     shell.body = []
     args = copy.copy(node.args)
-    args.posonlyargs = [_unnamed(a) for a in args.posonlyargs]
-    args.args = [_unnamed(a) for a in args.args]
-    args.kwonlyargs = [_unnamed(a) for a in args.kwonlyargs]
-    args.vararg = _unnamed(args.vararg) if args.vararg else None
-    args.kwarg = _unnamed(args.kwarg) if args.kwarg else None
+    args.posonlyargs = [_unnamed(a, postponed) for a in args.posonlyargs]
+    args.args = [_unnamed(a, postponed) for a in args.args]
+    args.kwonlyargs = [_unnamed(a, postponed) for a in args.kwonlyargs]
+    args.vararg = _unnamed(args.vararg, postponed) if args.vararg else None
+    args.kwarg = _unnamed(args.kwarg, postponed) if args.kwarg else None
     shell.args = args
+    if node.returns is not None and _inert_annotation(node.returns, postponed):
+        shell.returns = None
     return shell
 
 
-def _unnamed(arg: ast.arg) -> ast.arg:
-    return ast.arg(arg="", annotation=arg.annotation)
+def _unnamed(arg: ast.arg, postponed: bool) -> ast.arg:
+    annotation = arg.annotation
+    return ast.arg(arg="", annotation=None if annotation is None or _inert_annotation(annotation, postponed)
+                   else annotation)
+
+
+def _inert_annotation(node: ast.expr, postponed: bool) -> bool:
+    """Whether evaluating an annotation at definition time runs no code of the project: never
+    evaluated (``from __future__ import annotations``), or only names looked up and subscripted
+    (``list[Money]``; a changed ``__class_getitem__`` escalates on its own)."""
+    return postponed or not any(isinstance(n, _RUNS) for n in ast.walk(node))
+
+
+_RUNS = (ast.Call, ast.NamedExpr, ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom)
+
+
+def _inert_value(node: ast.expr | None) -> bool:
+    """Whether an expression only looks names up: ``run``, ``shop.cart.Cart``, ``"EUR"``,
+    ``(Money, -1)``. Evaluating it can run no function, only fail on a name that is gone."""
+    if node is None or isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _inert_value(node.value)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.operand, ast.Constant)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_inert_value(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _inert_value(k) for k in node.keys) and all(_inert_value(v) for v in node.values)
+    return False
+
+
+def _binding(stmt: ast.stmt, postponed: bool) -> tuple[str, list[ast.AST]] | None:
+    """``name = <look-ups>`` (or annotated): the name bound and the look-ups, else None."""
+    if isinstance(stmt, ast.Assign):
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id != "__all__" \
+                and _inert_value(stmt.value):
+            return stmt.targets[0].id, [stmt.value]
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and _inert_value(stmt.value) \
+            and _inert_annotation(stmt.annotation, postponed):
+        return stmt.target.id, [stmt.annotation, *([stmt.value] if stmt.value is not None else [])]
+    return None
+
+
+def _postpones_annotations(tree: ast.Module) -> bool:
+    return any(isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+               and any(a.name == "annotations" for a in stmt.names) for stmt in tree.body)
 
 
 def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool = True) -> SymbolTable:
@@ -209,42 +319,112 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     ``lines`` is the decoded source, for cheap body fingerprints; ``with_refs`` computes what
     each unit refers to (a second walk of the tree, needed only for files a change reaches).
     """
+    postponed = _postpones_annotations(tree)
     units: list[Unit] = []
-    body_nodes: list[ast.AST] = []
+    body_nodes: list[ast.AST] = []  # all import-time code: the module body's fingerprint
+    running: list[ast.AST] = []  # the part of it that may run functions: the module body's refs
+    hooks: list[str] = []
     for stmt in _without_docstring(tree.body):
         if isinstance(stmt, _FUNCTIONS):
             units.append(_function_unit(stmt.name, stmt, lines, with_refs))
-            if _runs_at_definition(stmt):
-                body_nodes.append(_hollow(stmt))
+            if _runs_at_definition(stmt, postponed):
+                hollow = _hollow(stmt, postponed)
+                body_nodes.append(hollow)
+                running.append(hollow)
         elif isinstance(stmt, ast.ClassDef):
-            shell = copy.copy(stmt)
-            shell.body = []
-            for item in _without_docstring(stmt.body):
-                if isinstance(item, _FUNCTIONS):
-                    units.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs))
-                    if _runs_at_definition(item):
-                        shell.body.append(_hollow(item))
-                else:
-                    shell.body.append(item)
-            body_nodes.append(shell)
+            units.extend(_class_units(stmt, lines, with_refs, postponed, body_nodes, running))
+            if any(k.arg == "metaclass" for k in stmt.keywords) or any(
+                    isinstance(i, _FUNCTIONS) and i.name == "__init_subclass__" for i in stmt.body):
+                hooks.append(stmt.name)
         else:
             body_nodes.append(stmt)
+            bound = _binding(stmt, postponed)
+            if bound is None:
+                running.append(stmt)
+            else:
+                units.append(Unit(bound[0], _fingerprint(stmt), frozenset(_refs(bound[1])) if with_refs
+                                  else frozenset(), (), stmt.lineno, stmt.end_lineno or stmt.lineno, ALIAS))
     dynamic, doctest, bindings = _module_facts(tree)
     # Import statements and ``__all__`` only bind or list names: they run no function, so they
     # are not uses that could carry a changed function's behaviour into the module body.
     # A fixture's ``name="x"`` says what tests call it, it uses no name x.
     names = frozenset(id(k.value) for d in _decorators(tree) if isinstance(d, ast.Call)
-                      and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords if k.arg == "name")
+                      and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords
+                      if k.arg == "name" and isinstance(k.value, ast.Constant))
     # ``parametrize("total, count", ...)`` names the test's parameters, not functions it uses.
     names |= frozenset(id(_argnames(node)) for node in ast.walk(tree) if isinstance(node, ast.Call)
                        and _dotted(node.func).rpartition(".")[2] == "parametrize" and _argnames(node) is not None)
-    module_refs = frozenset(_refs([n for n in body_nodes if not _only_binds(n)], names)) if with_refs else frozenset()
-    units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs))  # type: ignore[arg-type]
+    module_refs = frozenset(_refs([n for n in running if not _only_binds(n)], names)) if with_refs else frozenset()
+    units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs, kind=BODY))  # type: ignore[arg-type]
     classes = tuple((stmt.name, tuple(_dotted(b) if isinstance(b, (ast.Name, ast.Attribute)) else ""
                                       for b in stmt.bases))
                     for stmt in tree.body if isinstance(stmt, ast.ClassDef))
     return SymbolTable(tuple(units), tuple(dynamic), doctest,
-                       tuple(dict.fromkeys(bindings)), classes, with_refs)
+                       tuple(dict.fromkeys(bindings)), classes, tuple(hooks), with_refs)
+
+
+def _class_units(stmt: ast.ClassDef, lines: Sequence[str], with_refs: bool, postponed: bool,
+                 body_nodes: list[ast.AST], running: list[ast.AST]) -> list[Unit]:
+    """The class's binding unit, then its methods' units; the class shell joins the module
+    body's fingerprint, and what in it may run a function joins the module body's refs."""
+    shell = copy.copy(stmt)
+    shell.body = []
+    methods: list[Unit] = []
+    lookups: set[str] = set()
+    for base in stmt.bases:
+        if _inert_value(base):
+            lookups |= _refs([base])
+        else:
+            running.append(base)
+    running.extend(stmt.keywords)
+    running.extend(stmt.decorator_list)
+    # A plain class or dataclass never reads its attributes' annotations as types: they name
+    # what values will be, and those values come from code that names them. A framework's
+    # model (a base class, a decorator of its own) may build validators from them.
+    plain = not stmt.keywords and all(isinstance(b, ast.Name) and b.id == "object" for b in stmt.bases) and all(
+        _dotted(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorator_list)
+    for item in _without_docstring(stmt.body):
+        if isinstance(item, _FUNCTIONS):
+            methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs))
+            if _runs_at_definition(item, postponed):
+                hollow = _hollow(item, postponed)
+                shell.body.append(hollow)
+                if _only_wrapped(hollow):
+                    # ``@property``, ``@size.setter``: the method's own name is no use of it.
+                    lookups |= _refs(hollow.decorator_list) - {item.name}
+                else:
+                    running.append(hollow)
+        else:
+            shell.body.append(item)
+            bound = _binding(item, postponed)
+            if bound is None:
+                running.append(item)
+            elif plain and isinstance(item, ast.AnnAssign):
+                lookups |= _refs(bound[1][1:])
+            else:
+                lookups |= _refs(bound[1])
+    body_nodes.append(shell)
+    own = Unit(stmt.name, _fingerprint(shell), frozenset(lookups) if with_refs else frozenset(),
+               tuple(_decorator(d) for d in stmt.decorator_list), stmt.lineno, stmt.end_lineno or stmt.lineno, CLASS)
+    return [own, *methods]
+
+
+#: Decorators that wrap a method in a descriptor of the language's own, calling nothing else.
+_WRAPPERS = frozenset({"property", "staticmethod", "classmethod", "abstractmethod", "cached_property",
+                       "setter", "getter", "deleter"})
+
+
+def _only_wrapped(hollow: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether defining the method runs nothing but built-in wrappers (no defaults, no
+    annotation that calls)."""
+    args = hollow.args
+    if args.defaults or any(d is not None for d in args.kw_defaults) or hollow.returns is not None:
+        return False
+    if any(a.annotation is not None for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg,
+                                              args.kwarg) if a is not None):
+        return False
+    return all(isinstance(d, (ast.Name, ast.Attribute)) and _dotted(d).rpartition(".")[2] in _WRAPPERS
+               for d in hollow.decorator_list)
 
 
 def _argnames(call: ast.Call) -> ast.expr | None:
@@ -253,12 +433,20 @@ def _argnames(call: ast.Call) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == "argnames"), None)
 
 
-def _runs_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether defining the function runs code of the module's (decorators, default values).
+def _runs_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef, postponed: bool) -> bool:
+    """Whether defining the function runs code of the module's (decorators, default values,
+    annotations that call something).
 
     A plain ``def`` only binds its name: adding, removing or moving one is a unit added or
     removed (its name becomes affected), not a change of the module body."""
-    return bool(node.decorator_list or node.args.defaults or any(d is not None for d in node.args.kw_defaults))
+    if node.decorator_list or node.args.defaults or any(d is not None for d in node.args.kw_defaults):
+        return True
+    args = node.args
+    annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+                   if a is not None and a.annotation is not None]
+    if node.returns is not None:
+        annotations.append(node.returns)
+    return not all(_inert_annotation(a, postponed) for a in annotations)
 
 
 def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -307,6 +495,8 @@ def _module_facts(tree: ast.Module) -> tuple[list[str], bool, list[tuple[str, st
             if node.attr == "__dict__" and not (  # type: ignore[attr-defined]
                     isinstance(node.value, ast.Name) and node.value.id == "self"):  # type: ignore[attr-defined]
                 dynamic.append(f"line {node.lineno}: __dict__")  # type: ignore[attr-defined]
+            elif node.attr == "__subclasses__":  # type: ignore[attr-defined]
+                dynamic.append(f"line {node.lineno}: __subclasses__")  # type: ignore[attr-defined]
         elif kind is ast.Call:
             _dynamic_call(node, dynamic)  # type: ignore[arg-type]
         elif not doctest and kind in _DOCUMENTED:

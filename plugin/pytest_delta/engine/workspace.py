@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,7 +572,7 @@ class Workspace:
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
                                          structural=structural, old=old, new=self.symbols_of,
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
-                                         defines_class=self._defines_class)
+                                         defines_class=self._defines_class, class_hook=self._class_hook)
         return self._symbols
 
     def _text_of(self, path: str) -> bytes | None:
@@ -616,21 +617,47 @@ class Workspace:
                 out[path] = result.symbols
         return out
 
+    def _project_tables(self, path: str) -> Iterator[tuple[str, SymbolTable]]:
+        """The symbol tables of ``path`` and of the project files it depends on, nearest first
+        (at most :data:`MAX_CLASS_SEARCH` of them)."""
+        seen = {path}
+        queue = deque([path])
+        while queue:
+            current = queue.popleft()
+            table = self.symbols_of(current)
+            if table is not None:
+                yield current, table
+            for dep in self.graph.dependencies(current):
+                if dep not in seen and len(seen) < MAX_CLASS_SEARCH:
+                    seen.add(dep)
+                    queue.append(dep)
+
     def _defines_class(self, path: str, name: str) -> bool:
         """Whether a project file that ``path`` depends on (or ``path`` itself) defines a class
         ``name``: a base class found there is the project's, not a framework's."""
-        seen = {path}
-        queue = [path]
-        while queue and len(seen) <= MAX_CLASS_SEARCH:
-            current = queue.pop()
-            table = self.symbols_of(current)
-            if table is not None and any(cls == name for cls, _ in table.classes):
-                return True
-            for dep in self.graph.dependencies(current):
-                if dep not in seen:
-                    seen.add(dep)
-                    queue.append(dep)
-        return False
+        return any(any(cls == name for cls, _ in table.classes) for _, table in self._project_tables(path))
+
+    def _class_hook(self, path: str, name: str) -> str | None:
+        """The project class among ``name`` and its ancestors that sees subclasses being created
+        (``__init_subclass__``, a metaclass), as ``"Base (src/base.py)"``; None if there is none."""
+        bases: dict[str, list[str]] = {}
+        hooks: dict[str, str] = {}
+        for where, table in self._project_tables(path):
+            for cls, found in table.classes:
+                bases.setdefault(cls, []).extend(b.rpartition(".")[2] for b in found if b)
+            for cls in table.hooks:
+                hooks.setdefault(cls, where)
+        if not hooks:
+            return None
+        pending, seen = [name], set()
+        while pending:
+            current = pending.pop()
+            if current in hooks:
+                return f"{current} ({hooks[current]})"
+            if current not in seen:
+                seen.add(current)
+                pending.extend(bases.get(current, ()))
+        return None
 
     def symbols_of(self, path: str) -> SymbolTable | None:
         record = self.records.get(path)
