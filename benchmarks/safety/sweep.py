@@ -54,7 +54,8 @@ def sweep_project(project: Project, scratch: Path, runner: PytestRunner, precisi
         verdicts = lab.check(mutant)
         checked.append(Checked(mutant, verdicts))
         shown = " ".join(f"{p}:{v.status}:{v.fraction:.0%}" for p, v in verdicts.items())
-        on_progress(f"[{project.name} {number}/{len(mutants)}] {mutant.key} {mutant.kind} {shown}")
+        failing = max((len(v.failing) for v in verdicts.values()), default=0)
+        on_progress(f"[{project.name} {number}/{len(mutants)}] {mutant.key} {mutant.kind} {shown} failing:{failing}")
         for verdict in verdicts.values():
             if verdict.status in (UNSAFE, BROKEN):
                 entry = unsafe_entry(project.name, mutant, verdict, lab.original_text(mutant.path))
