@@ -51,7 +51,8 @@ def verdicts_of(checked: Sequence[Checked], precision: str, single_function: boo
 def summary_table(results: Mapping[str, Sequence[Checked]], totals: Mapping[str, int]) -> str:
     header = ["project", "tests", "mutants", "breaking a test", "safety (file)", "safety (symbol)",
               "selected (file)", "selected (symbol)", "single-function edits", "single-function selected (file)",
-              "single-function selected (symbol)", f"single-function <= {SINGLE_FUNCTION_GOAL:.0%} (symbol)"]
+              "single-function selected (symbol)", "single-function failing (floor)",
+              f"single-function <= {SINGLE_FUNCTION_GOAL:.0%} (symbol)"]
     rows = []
     for project, checked in results.items():
         every = {p: Figures.of(verdicts_of(checked, p)) for p in PRECISIONS}
@@ -64,9 +65,17 @@ def summary_table(results: Mapping[str, Sequence[Checked]], totals: Mapping[str,
             _percent(every["file"].mean_fraction), _percent(every["symbol"].mean_fraction),
             str(sum(1 for c in checked if c.mutant.is_single_function_edit)),
             _percent(single["file"].mean_fraction), _percent(single["symbol"].mean_fraction),
+            _percent(_failing_fraction(symbol_single)),
             f"{within}/{len(symbol_single)}" if symbol_single else "n/a",
         ])
     return _markdown(header, rows)
+
+
+def _failing_fraction(verdicts: Sequence[Verdict]) -> float | None:
+    """The mean share of the suite that the mutants break: what any safe selection must run
+    at least (a tool that traces coverage runs more: every test that executes the edited code)."""
+    judged = [v for v in verdicts if v.total]
+    return sum(min(len(v.failing), v.total) / v.total for v in judged) / len(judged) if judged else None
 
 
 def kind_table(checked: Sequence[Checked]) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from benchmarks.safety.mutants import Mutant
 from benchmarks.safety.pytest_runs import RunResult
-from benchmarks.safety.verdicts import BROKEN, SAFE, TIMEOUT, UNSAFE, WHOLE_RUN, judge
+from benchmarks.safety.tables import summary_table
+from benchmarks.safety.verdicts import BROKEN, SAFE, TIMEOUT, UNSAFE, WHOLE_RUN, Checked, judge
 
 BASELINE = (
     "tests/test_cart.py::test_total",
@@ -88,3 +90,22 @@ def test_a_run_that_timed_out_is_not_judged() -> None:
 
     assert verdict.status == TIMEOUT
     assert not verdict.killed
+
+
+def test_the_summary_sets_single_function_selections_beside_the_share_they_break() -> None:
+    """The floor column: no safe selection can run fewer tests than the edit breaks."""
+    def checked(index: int, failing: Iterable[str], selected: Iterable[str]) -> Checked:
+        mutant = Mutant("src/cart.py", index, "raise", "method", "Cart.total", 3, "raise", "")
+        truth = _run(BASELINE, failed=failing)
+        verdicts = {p: judge(mutant.key, p, truth, _run(selected), BASELINE) for p in ("file", "symbol")}
+        return Checked(mutant, verdicts)
+
+    rows = [checked(1, BASELINE[:1], BASELINE[:2]), checked(2, BASELINE[:3], BASELINE)]
+
+    table = summary_table({"cart": rows}, {"cart": len(BASELINE)})
+
+    header, _, row = table.splitlines()
+    cells = dict(zip(header.strip("| ").split(" | "), row.strip("| ").split(" | ")))
+    assert cells["single-function selected (symbol)"] == "75.0%"
+    assert cells["single-function failing (floor)"] == "50.0%"
+    assert cells["single-function <= 10% (symbol)"] == "0/2"

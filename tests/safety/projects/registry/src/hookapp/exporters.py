@@ -4,6 +4,7 @@ transforms register through a class decorator. Tests never name a class of this 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 TRANSFORMS: dict[str, type] = {}
 
@@ -32,7 +33,7 @@ class Strip:
 
 
 class Exporter:
-    formats: dict[str, type[Exporter]] = {}
+    formats: ClassVar[dict[str, type[Exporter]]] = {}
     separator = ","
 
     def __init_subclass__(cls, fmt: str = "", **kwargs: object) -> None:
