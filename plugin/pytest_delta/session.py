@@ -83,6 +83,7 @@ class DeltaPlugin:
             rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs(),
                              **self._file_kinds()),
             skip=self._snapshot_relpath(),
+            doctest_modules=self._doctest_modules(),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
         # With no snapshot every test runs and no graph is needed until the end: the cold parse
@@ -218,6 +219,12 @@ class DeltaPlugin:
             return (self.settings.snapshot_path.relative_to(self.root).as_posix(),)
         except ValueError:
             return ()
+
+    def _doctest_modules(self) -> bool:
+        """Whether this run collects docstring examples of Python modules."""
+        plugins = self.config.pluginmanager
+        return bool(self.config.getoption("doctestmodules", False)) or any(
+            plugins.hasplugin(name) for name in ("pytest_doctestplus", "xdoctest", "sybil"))
 
     def _doctest_globs(self) -> tuple[str, ...]:
         if not self.config.pluginmanager.hasplugin("doctest"):

@@ -35,6 +35,8 @@ class PytestIni:
     data_suffixes: tuple[str, ...] | None = None
     #: ``delta_precision`` as written (None: not set); checked by :func:`precision_of`.
     precision: str | None = None
+    #: ``--doctest-modules`` in ``addopts``: pytest collects the docstring examples of modules.
+    doctest_modules: bool = False
     #: The file it came from, for messages (None: no configuration file).
     source: Path | None = None
     #: Why the file could not be read (defaults are used then).
@@ -137,8 +139,11 @@ def read_pytest_ini(root: Path) -> PytestIni:
         )
         delta_file = values.get("delta_file")
         precision = values.get("delta_precision")
+        addopts = values.get("addopts")
+        opts = " ".join(map(str, addopts)) if isinstance(addopts, list) else str(addopts or "")
+        doctests = "--doctest-modules" in opts
         return PytestIni(rules, str(delta_file).strip() if delta_file else None,
                          _lines(values.get("delta_global_files")) or (),
                          _suffixes(_lines(values.get("delta_data_files"))),
-                         str(precision).strip() if precision else None, path)
+                         str(precision).strip() if precision else None, doctests, path)
     return PytestIni()

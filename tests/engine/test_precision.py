@@ -18,7 +18,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 
 import pytest
-from pytest_delta.engine import Snapshot, Workspace
+from pytest_delta.engine import EngineOptions, Snapshot, Workspace
 from pytest_delta.engine.precision import SymbolSelection
 from pytest_delta.engine.symbols import Unit
 
@@ -139,12 +139,12 @@ SHOP_TESTS = frozenset({
 # -- the scenario language ------------------------------------------------------------------------
 
 
-def build(project: Project, *file_sets: Mapping[str, str]) -> Snapshot:
+def build(project: Project, *file_sets: Mapping[str, str], options: EngineOptions | None = None) -> Snapshot:
     """Write the files and return the snapshot a first run leaves behind."""
     for files in file_sets:
         for relpath, text in files.items():
             project.write(relpath, text)
-    return project.baseline()
+    return project.baseline(options)
 
 
 def edit(project: Project, relpath: str, old: str, new: str) -> None:
@@ -1167,7 +1167,9 @@ COMMANDS = {
 }
 
 
-def test_a_changed_module_that_looks_up_its_own_names_escalates(project: Project) -> None:
+def test_a_function_that_looks_up_names_of_its_module_runs_for_any_change(project: Project) -> None:
+    """``dispatch`` reaches ``cmd_add`` through ``globals()``, never naming it: it counts as a
+    user of every changed name; ``test_neg`` reaches nothing that changed."""
     baseline = build(project, COMMANDS, {
         "src/cli/commands.py": textwrap.dedent(COMMANDS["src/cli/commands.py"]) + textwrap.dedent("""\
 
@@ -1187,8 +1189,10 @@ def test_a_changed_module_that_looks_up_its_own_names_escalates(project: Project
 
     workspace, selection = after(project, baseline)
 
-    assert selection.escalations["src/cli/commands.py"].startswith("src/cli/commands.py uses dynamic access")
-    assert "tests/test_dispatch.py::test_add" in selected(workspace)
+    assert selection.escalations == {}
+    assert selected(workspace) == {"tests/test_dispatch.py::test_add"}
+    assert selection.explain("tests/test_dispatch.py", "test_add") == [
+        "test_add (tests/test_dispatch.py)", "dispatch (src/cli/commands.py)", "cmd_add (src/cli/commands.py, changed)"]
 
 
 @pytest.mark.parametrize(
@@ -1202,7 +1206,7 @@ def test_a_changed_module_that_looks_up_its_own_names_escalates(project: Project
     ],
     ids=["getattr", "vars", "module-dict", "import_module-computed", "getmembers"],
 )
-def test_an_importer_that_looks_names_up_dynamically_escalates_the_changed_module(
+def test_a_function_of_an_importer_that_looks_names_up_dynamically_runs_for_any_change(
         project: Project, lookup: str) -> None:
     baseline = build(project, COMMANDS, {
         "src/cli/main.py": f"""\
@@ -1229,8 +1233,48 @@ def test_an_importer_that_looks_names_up_dynamically_escalates_the_changed_modul
 
     workspace, selection = after(project, baseline)
 
-    assert "src/cli/commands.py" in selection.escalations
-    assert "tests/test_main.py::test_add" in selected(workspace)
+    assert selection.escalations == {}
+    assert selected(workspace) == {"tests/test_main.py::test_add"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        """\
+        from cli import commands
+
+        for _name in ("cmd_add", "cmd_neg"):
+            globals()[_name.removeprefix("cmd_")] = getattr(commands, _name)
+        """,
+        """\
+        import importlib
+
+
+        def __getattr__(name):
+            return getattr(importlib.import_module("cli.commands"), "cmd_" + name)
+        """,
+    ],
+    ids=["module-body", "module-getattr"],
+)
+def test_a_module_that_binds_names_dynamically_escalates_itself(project: Project, module: str) -> None:
+    """``api.add`` is ``cmd_add`` under a name no unit spells: every test of ``api``'s importers runs."""
+    baseline = build(project, COMMANDS, {
+        "src/cli/api.py": module,
+        "tests/test_api.py": """\
+            from cli import api
+
+
+            def test_add():
+                assert api.add(1, 2) == 3
+            """,
+    })
+    edit(project, "src/cli/commands.py", "return a + b", "return a - b")
+
+    workspace, selection = after(project, baseline)
+
+    assert list(selection.escalations) == ["src/cli/api.py"]
+    assert selection.escalations["src/cli/api.py"].startswith("it uses dynamic access (line ")
+    assert selected(workspace) == {"tests/test_api.py::test_add"}
 
 
 def test_a_changed_module_with_doctests_escalates(project: Project) -> None:
@@ -1259,6 +1303,50 @@ def test_a_changed_module_with_doctests_escalates(project: Project) -> None:
     workspace, selection = after(project, baseline)
 
     assert selection.escalations == {"src/fmt.py": "it holds doctests"}
+    assert selected(workspace) == {"tests/test_docs.py::test_docs"}
+
+
+def test_doctests_pytest_does_not_collect_count_only_where_code_runs_them(project: Project) -> None:
+    """Without ``--doctest-modules`` an example in a docstring runs only under ``doctest.testmod``:
+    ``test_docs`` runs, the other tests of ``fmt``'s importers reach nothing that changed."""
+    options = EngineOptions(doctest_modules=False)
+    baseline = build(project, {
+        "src/fmt.py": '''\
+            def money(value):
+                """
+                >>> money(1.5)
+                '1.50'
+                """
+                return f"{value:.2f}"
+
+
+            def percent(value):
+                return f"{value:.0%}"
+            ''',
+        "tests/test_docs.py": """\
+            import doctest
+
+            import fmt
+
+
+            def test_docs():
+                assert doctest.testmod(fmt).failed == 0
+            """,
+        "tests/test_percent.py": """\
+            from fmt import percent
+
+
+            def test_percent():
+                assert percent(0.5) == "50%"
+            """,
+    }, options=options)
+    edit(project, "src/fmt.py", 'return f"{value:.2f}"', 'return f"{value:.1f}"')
+
+    workspace = project.workspace(baseline, options)
+    selection = workspace.symbol_selection()
+    assert selection is not None
+
+    assert selection.escalations == {"tests/test_docs.py": "it may run doctests, and a module with doctests changed"}
     assert selected(workspace) == {"tests/test_docs.py::test_docs"}
 
 
@@ -1554,6 +1642,36 @@ def test_removing_a_function_another_module_imports_by_name_escalates_that_modul
     assert selection.escalations == {"src/shop/report.py": "it imports net, which src/shop/prices.py no longer defines"}
     assert "tests/test_report.py::test_title" in selected(workspace)
     assert "tests/test_prices.py::test_gross" not in selected(workspace)
+
+
+def test_removing_a_function_its_module_still_lists_in_all_escalates_the_module(project: Project) -> None:
+    """``from shop.prices import *`` raises AttributeError while ``__all__`` names ``net``."""
+    baseline = build(project, REMOVAL, {
+        "src/shop/prices.py": """\
+            __all__ = ["gross", "net"]
+
+
+            def net(price):
+                return price
+
+
+            def gross(price):
+                return price * 1.2
+            """,
+        "src/shop/report.py": """\
+            from shop.prices import *
+
+
+            def title():
+                return "Report"
+            """,
+    })
+    edit(project, "src/shop/prices.py", "def net(price):\n    return price\n", "")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/shop/prices.py": "net is gone but a string in it still names it"}
+    assert "tests/test_report.py::test_title" in selected(workspace)
 
 
 def test_removing_a_method_a_class_body_looks_up_escalates_its_module(project: Project) -> None:

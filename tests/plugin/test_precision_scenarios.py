@@ -343,3 +343,132 @@ def test_module_doctests_run_when_a_function_they_call_in_another_module_changes
     run = project.run()
 
     assert run.outcomes == {"src/report.py::report": "failed"}
+
+
+# -- edits symbol precision once misread -------------------------------------------------------------
+
+
+def test_renaming_a_function_another_module_imports_runs_the_tests_that_now_fail_at_import(shop: Project) -> None:
+    """``shop/__init__`` imports ``cents``: after the rename every test file fails to import
+    ``shop``, although no test calls anything that changed but ``cents``."""
+    replace(shop, "src/shop/money.py", "def cents(price):", "def to_cents(price):")
+
+    run = shop.run("--delta-no-save")
+
+    assert run.collect_errors == {"tests/test_money.py", "tests/test_cart.py", "tests/test_catalog.py"}
+
+
+def test_an_edited_property_getter_runs_its_tests_although_a_setter_shares_its_name(project: Project) -> None:
+    project.ini(*INI)
+    project.write({
+        "src/box.py": """\
+            class Box:
+                def __init__(self):
+                    self._size = 1
+
+                @property
+                def size(self):
+                    return self._size
+
+                @size.setter
+                def size(self, value):
+                    self._size = value
+
+
+            def weight():
+                return 2
+            """,
+        "tests/test_box.py": """\
+            from box import Box, weight
+
+
+            def test_size():
+                assert Box().size == 1
+
+
+            def test_weight():
+                assert weight() == 2
+            """,
+    })
+    assert project.run().ran == nodeids("tests/test_box.py::test_size,test_weight")
+    replace(project, "src/box.py", "return self._size", "return self._size + 1")
+
+    run = project.run()
+
+    assert run.outcomes == {"tests/test_box.py::test_size": "failed"}
+
+
+def test_docstring_examples_pytest_does_not_collect_leave_the_edit_precise(project: Project) -> None:
+    """Without ``--doctest-modules`` the example in ``money.cents`` never runs: only the tests
+    that call ``cents`` run."""
+    project.ini(*INI)
+    project.write({
+        "src/money.py": '''\
+            def cents(price):
+                """
+                >>> cents(1.25)
+                125
+                """
+                return round(price * 100)
+
+
+            def euros(amount):
+                return amount / 100
+            ''',
+        "tests/test_money.py": """\
+            from money import cents, euros
+
+
+            def test_cents():
+                assert cents(1.25) == 125
+
+
+            def test_euros():
+                assert euros(150) == 1.5
+            """,
+    })
+    assert project.run().ran == nodeids("tests/test_money.py::test_cents,test_euros")
+    replace(project, "src/money.py", "return round(price * 100)", "return int(price * 100) + 1")
+
+    assert project.run().outcomes == {"tests/test_money.py::test_cents": "failed"}
+
+
+def test_a_dispatcher_that_looks_functions_up_by_computed_name_runs_for_any_edit(project: Project) -> None:
+    """``run("add")`` reaches ``cmd_add`` through ``getattr``: its test runs, the test of an
+    untouched function does not."""
+    project.ini(*INI)
+    project.write({
+        "src/commands.py": """\
+            import sys
+
+
+            def cmd_add(a, b):
+                return a + b
+
+
+            def cmd_neg(a):
+                return -a
+
+
+            def run(name, *args):
+                return getattr(sys.modules[__name__], "cmd_" + name)(*args)
+            """,
+        "tests/test_run.py": """\
+            from commands import run
+
+
+            def test_run_add():
+                assert run("add", 1, 2) == 3
+            """,
+        "tests/test_neg.py": """\
+            from commands import cmd_neg
+
+
+            def test_neg():
+                assert cmd_neg(1) == -1
+            """,
+    })
+    assert project.run().ran == nodeids("tests/test_run.py::test_run_add") | nodeids("tests/test_neg.py::test_neg")
+    replace(project, "src/commands.py", "return a + b", "return a - b")
+
+    assert project.run().outcomes == {"tests/test_run.py::test_run_add": "failed"}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .symbols import CLASS, MODULE, SymbolTable, Unit, pure_decorator
+from .symbols import CLASS, FUNCTION, MODULE, SymbolTable, Unit, pure_decorator
 
 #: Methods that run when a class is created or subscripted, at import time: a change to one
 #: can break the import of every module that defines a subclass or evaluates ``C[...]``.
@@ -47,6 +47,24 @@ def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
     if unit.short_name.startswith("pytest_"):
         return f"{unit.name} is a pytest hook"  # pytest calls it, in conftest files and plugins
     return None
+
+
+def _enclosing_function(symbols: SymbolTable, access: str) -> Unit | None:
+    """The function or method whose body holds a dynamic access (``"line 12: getattr() ..."``),
+    or None when the module body does."""
+    line = access.partition(":")[0].removeprefix("line ")
+    if not line.isdigit():
+        return None
+    number = int(line)
+    holders = [u for u in symbols.units if u.kind == FUNCTION and u.line <= number <= u.end_line]
+    return min(holders, key=lambda u: u.end_line - u.line) if holders else None
+
+
+def _quoted(name: str, text: bytes | None) -> bool:
+    """Whether a source holds ``name`` as a whole string literal (unknown text: assume so)."""
+    if text is None:
+        return True
+    return any(f"{quote}{name}{quote}".encode() in text for quote in ("'", '"'))
 
 
 def _is_test_method(unit: Unit) -> bool:
@@ -147,6 +165,7 @@ def select_units(
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
     class_hook: Callable[[str, str], str | None] = lambda path, name: None,
+    doctests_collected: bool = True,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
     text_of: Callable[[str], bytes | None] | None = None,
 ) -> SymbolSelection:
@@ -178,8 +197,20 @@ def select_units(
             tables[path] = new(path) if path.endswith(".py") else None
         return tables[path]
 
-    dynamic = next(((p, t.dynamic_access[0]) for p in affected if (t := table(p)) is not None and t.dynamic_access),
-                   None)
+    # Code that reaches attributes by computed names may call whatever changed: a function or
+    # method doing so is affected as soon as anything is; a module body doing so, or a
+    # module-level ``__getattr__`` (which answers for names it never spells), escalates its file.
+    wildcards: list[tuple[str, Unit, str]] = []
+    for path in affected:
+        symbols = table(path)
+        if symbols is None:
+            continue
+        for access in symbols.dynamic_access:
+            holder = None if access.endswith("module-level __getattr__") else _enclosing_function(symbols, access)
+            if holder is None:
+                escalated.setdefault(path, f"it uses dynamic access ({access})")
+                break
+            wildcards.append((path, holder, f"dynamic access ({access})"))
     queue: deque[str] = deque()
     binds: dict[str, list[tuple[str, str]]] = {}
 
@@ -240,6 +271,7 @@ def select_units(
                 methods_affected.append((path, unit))
 
     removed: set[str] = set()
+    doctests_edited = False
     for path in sorted(edited):
         if path in escalated:
             continue
@@ -248,11 +280,10 @@ def select_units(
             escalated[path] = "cannot compare its units"
             continue
         if before.doctest or after.doctest:
-            escalated[path] = "it holds doctests"
-            continue
-        if dynamic is not None:
-            escalated[path] = f"{dynamic[0]} uses dynamic access ({dynamic[1]})"
-            continue
+            if doctests_collected or text_of is None:
+                escalated[path] = "it holds doctests"
+                continue
+            doctests_edited = True
         reason = None
         changed_units: list[Unit] = []
         for a, b in _diff(before, after):
@@ -275,11 +306,26 @@ def select_units(
                     # ``from module import name`` fails now: the importer breaks at import.
                     for importer, _ in binds.get(unit.name, ()):
                         escalated.setdefault(importer, f"it imports {unit.name}, which {path} no longer defines")
+                    if _quoted(unit.name, text_of(path) if text_of is not None else None):
+                        # ``__all__ = ["name"]``: ``from module import *`` fails now.
+                        reason = f"{unit.name} is gone but a string in it still names it"
+                        break
         if reason is not None:
             escalated[path] = reason
             continue
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
+    if doctests_edited and text_of is not None:
+        # Examples in docstrings that pytest does not collect run only where code runs them.
+        for path in affected:
+            text = text_of(path) if path.endswith(".py") else None
+            if text is None or b"doctest" in text.lower():
+                escalated.setdefault(path, "it may run doctests, and a module with doctests changed")
+    if result.names:
+        first = next(iter(result.names.values()))
+        for path, unit, why in wildcards:
+            if path not in escalated:
+                affect_unit(path, unit, UnitCause(why, first))
     # Who refers to a name, over the files the change can reach at all. Refs cost a parse, so
     # only files whose source contains the name are parsed for them (a name a unit refers to
     # stands in its source as written; a non-ASCII source is always parsed, as Python

@@ -53,6 +53,9 @@ class EngineOptions:
     skip: tuple[str, ...] = ()
     #: Parse in this many processes on a cold build; None picks from the CPU count.
     workers: int | None = None
+    #: Whether pytest collects the doctests of Python modules (``--doctest-modules``): when
+    #: it does not, a docstring example runs only where code runs doctests itself.
+    doctest_modules: bool = True
 
     def key(self) -> list[object]:
         """What in these options changes how imports resolve; stored in the snapshot."""
@@ -572,8 +575,21 @@ class Workspace:
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
                                          structural=structural, old=old, new=self.symbols_of,
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
-                                         defines_class=self._defines_class, class_hook=self._class_hook)
+                                         defines_class=self._defines_class, class_hook=self._class_hook,
+                                         doctests_collected=self._doctests_collected())
         return self._symbols
+
+    def _doctests_collected(self) -> bool:
+        """Whether the test run collects docstring examples: pytest's option, or a conftest
+        file that sets a collector up (sybil, a doctest hook)."""
+        if self.options.doctest_modules:
+            return True
+        for path in self.records:
+            if path.rpartition("/")[2] == "conftest.py":
+                text = self._text_of(path)
+                if text is None or any(word in text.lower() for word in (b"doctest", b"sybil")):
+                    return True
+        return False
 
     def _text_of(self, path: str) -> bytes | None:
         """The content a file was scanned with (an unsaved buffer's, else the disk's); None
