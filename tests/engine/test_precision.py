@@ -1337,6 +1337,7 @@ def test_doctests_pytest_does_not_collect_count_only_where_code_runs_them(projec
 
 
             def test_percent():
+                \'\'\'A directive is no doctest runner: percent(1)  # doctest: +SKIP\'\'\'
                 assert percent(0.5) == "50%"
             """,
     }, options=options)

@@ -11,6 +11,7 @@ file level and everything that imports it is affected whole, as without symbol p
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,12 @@ def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
     if unit.short_name.startswith("pytest_"):
         return f"{unit.name} is a pytest hook"  # pytest calls it, in conftest files and plugins
     return None
+
+
+#: What code that runs docstring examples itself calls (``doctest.testmod(module)``, a
+#: ``DocTestSuite``, sybil, xdoctest); a ``# doctest: +SKIP`` directive is none of these.
+_DOCTEST_RUNNERS = re.compile(rb"\b(?:testmod|testfile|run_docstring_examples|DocTestSuite|DocFileSuite|DocTestFinder"
+                              rb"|DocTestRunner|DocTestParser|Sybil|xdoctest)\b")
 
 
 def _enclosing_function(symbols: SymbolTable, access: str) -> Unit | None:
@@ -319,7 +326,7 @@ def select_units(
         # Examples in docstrings that pytest does not collect run only where code runs them.
         for path in affected:
             text = text_of(path) if path.endswith(".py") else None
-            if text is None or b"doctest" in text.lower():
+            if path.endswith(".py") and (text is None or _DOCTEST_RUNNERS.search(text)):
                 escalated.setdefault(path, "it may run doctests, and a module with doctests changed")
     if result.names:
         first = next(iter(result.names.values()))
