@@ -172,7 +172,7 @@ def select_units(
     new: Callable[[str], SymbolTable | None],
     defines_class: Callable[[str, str], bool] = lambda path, name: False,
     class_hook: Callable[[str, str], str | None] = lambda path, name: None,
-    doctests_collected: bool = True,
+    doctests_collected: Callable[[], bool] = lambda: True,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
     text_of: Callable[[str], bytes | None] | None = None,
 ) -> SymbolSelection:
@@ -279,6 +279,7 @@ def select_units(
 
     removed: set[str] = set()
     doctests_edited = False
+    collected: bool | None = None
     for path in sorted(edited):
         if path in escalated:
             continue
@@ -287,7 +288,9 @@ def select_units(
             escalated[path] = "cannot compare its units"
             continue
         if before.doctest or after.doctest:
-            if doctests_collected or text_of is None:
+            if collected is None:
+                collected = text_of is None or doctests_collected()
+            if collected:
                 escalated[path] = "it holds doctests"
                 continue
             doctests_edited = True

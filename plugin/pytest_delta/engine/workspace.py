@@ -576,7 +576,7 @@ class Workspace:
                                          structural=structural, old=old, new=self.symbols_of,
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
                                          defines_class=self._defines_class, class_hook=self._class_hook,
-                                         doctests_collected=self._doctests_collected())
+                                         doctests_collected=self._doctests_collected)
         return self._symbols
 
     def _doctests_collected(self) -> bool:
