@@ -1860,3 +1860,39 @@ def test_a_subclass_is_affected_through_its_base_without_escalating_its_module(p
     assert selection.explain("tests/test_accounts.py", "test_savings_equal") == [
         "test_savings_equal (tests/test_accounts.py)", "Savings (src/accounts.py)",
         "Account.__eq__ (src/accounts.py, changed)"]
+
+
+def test_a_test_requesting_fixtures_by_computed_name_runs_when_any_fixture_changes(project: Project) -> None:
+    """``request.getfixturevalue(name)`` reaches ``sqlite`` without its name written anywhere."""
+    baseline = build(project, {
+        "tests/conftest.py": """\
+            import pytest
+
+
+            @pytest.fixture
+            def sqlite():
+                return "sqlite"
+
+
+            @pytest.fixture
+            def memory():
+                return "memory"
+            """,
+        "tests/test_backends.py": """\
+            import pytest
+
+
+            @pytest.mark.parametrize("backend", ["sql" + "ite", "memory"])
+            def test_backend(request, backend):
+                assert request.getfixturevalue(backend) == backend
+
+
+            def test_unrelated():
+                assert True
+            """,
+    })
+    edit(project, "tests/conftest.py", 'return "sqlite"', 'return "SQLite"')
+
+    workspace, _ = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_backends.py::test_backend"}

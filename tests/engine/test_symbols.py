@@ -569,9 +569,12 @@ def test_functions_defined_under_a_condition_or_a_try_belong_to_the_module_body(
         ("from operator import attrgetter\nget = attrgetter(FIELD)", "attrgetter() with a computed name"),
         ("import commands\n\ndef f(name):\n    return commands.__dict__['cmd_' + name]", "__dict__"),
         ("import inspect, commands\n\ndef f():\n    return inspect.getmembers(commands)", "getmembers()"),
+        ("def test_f(request, name):\n    return request.getfixturevalue(name)",
+         "getfixturevalue() with a computed name"),
+        ("def f(cls):\n    return cls.__subclasses__()", "__subclasses__"),
     ],
     ids=["getattr", "setattr", "hasattr", "globals", "vars", "module-getattr", "import_module", "attrgetter",
-         "dict", "getmembers"],
+         "dict", "getmembers", "getfixturevalue", "subclasses"],
 )
 def test_access_by_computed_name_is_reported_with_where(source: str, what: str) -> None:
     found = symbols(source).dynamic_access

@@ -40,7 +40,7 @@ _WORD = re.compile(r"[^\W\d]\w*")
 #: lists of names (``"a,b"``) refer to what they name; prose (``"trial balance"``) does not.
 _NAMES = re.compile(r"\s*[^\W\d]\w*(?:\s*[.,:]\s*[^\W\d]\w*)*\s*\Z")
 #: Calls that reach attributes or modules by a computed name.
-_DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller",
+_DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller", "getfixturevalue",
                             "import_module", "__import__"})
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "getmembers"})
 
@@ -513,7 +513,7 @@ def _dynamic_call(node: ast.Call, found: list[str]) -> None:
     if name in _NAMESPACE_CALLS:
         found.append(f"line {node.lineno}: {name}()")
     elif name in _DYNAMIC_CALLS:
-        index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller") else 1
+        index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller", "getfixturevalue") else 1
         target = node.args[index] if len(node.args) > index else None
         if target is not None and not (isinstance(target, ast.Constant) and isinstance(target.value, str)):
             found.append(f"line {node.lineno}: {name}() with a computed name")
