@@ -1648,17 +1648,7 @@ def test_removing_a_function_another_module_imports_by_name_escalates_that_modul
 def test_removing_a_function_its_module_still_lists_in_all_escalates_the_module(project: Project) -> None:
     """``from shop.prices import *`` raises AttributeError while ``__all__`` names ``net``."""
     baseline = build(project, REMOVAL, {
-        "src/shop/prices.py": """\
-            __all__ = ["gross", "net"]
-
-
-            def net(price):
-                return price
-
-
-            def gross(price):
-                return price * 1.2
-            """,
+        "src/shop/prices.py": '__all__ = ["gross", "net"]\n\n\n' + textwrap.dedent(REMOVAL["src/shop/prices.py"]),
         "src/shop/report.py": """\
             from shop.prices import *
 
