@@ -374,3 +374,14 @@ def test_scan_tree_records_stat_data(project: Project) -> None:
     path = project.write("shop/cart.py", "x = 1\n")
     stats = scan_tree(project.root)
     assert stats == {"shop/cart.py": FileStat.of(path.stat())}
+
+
+def test_configuration_globs_with_a_directory_match_paths_and_the_others_names() -> None:
+    rules = TrackRules(config_patterns=("*.env", "deploy/*.yaml", "./ci/settings.toml"), data_suffixes=())
+
+    assert rules.kind("prod.env") == rules.kind("ci/prod.env") == "config"
+    assert rules.kind("deploy/app.yaml") == "config"
+    assert rules.kind("ci/settings.toml") == "config"
+    assert rules.kind("app.yaml") is None, "a path glob never matches a bare name"
+    assert rules.kind("other/app.yaml") is None
+    assert rules.kind("other/ci/settings.toml") is None

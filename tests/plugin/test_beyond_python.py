@@ -157,6 +157,21 @@ def test_file_matching_a_delta_global_files_glob_runs_every_test(project: Projec
     assert "Running all tests: configuration changed (ci/test.env)" in run.debug, run.debug
 
 
+def test_a_delta_global_files_glob_with_a_directory_matches_paths(project: Project) -> None:
+    """``deploy/*.env`` names files of one directory: ``deploy/prod.env`` configures the run,
+    ``ci/prod.env`` (same name, another directory) does not."""
+    start(project, "delta_global_files = deploy/*.env",
+          files={"deploy/prod.env": "SHOP_REGION=eu\n", "ci/prod.env": "SHOP_REGION=eu\n"})
+    project.edit("ci/prod.env", "SHOP_REGION=us\n")
+    assert project.run().ran == set()
+    project.edit("deploy/prod.env", "SHOP_REGION=us\n")
+
+    run = project.run("--delta-debug")
+
+    assert run.ran == ALL_TESTS
+    assert "Running all tests: configuration changed (deploy/prod.env)" in run.debug, run.debug
+
+
 def test_files_matching_no_configuration_glob_are_not_configuration(project: Project) -> None:
     """Without the glob, the same file is nothing to delta: editing it runs no test."""
     start(project, files={"ci/test.env": "SHOP_REGION=eu\n"})

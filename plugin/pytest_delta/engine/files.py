@@ -88,12 +88,18 @@ class TrackRules:
         regex = _glob_regex(self.exclude)
         return regex is not None and (regex.match(relpath) is not None or regex.match(relpath + "/") is not None)
 
-    def kind(self, name: str) -> str | None:
-        """What a file of this name is to the engine; None when it is not tracked."""
+    def kind(self, path: str) -> str | None:
+        """What a file at this relative path (or of this name) is to the engine; None when it
+        is not tracked. Patterns without a ``/`` match the file's name, the others its path
+        (``config/*.yaml``)."""
+        name = path.rpartition("/")[2]
         if name.endswith(".py"):
             return PYTHON
-        config = _glob_regex(self.config_patterns)
+        by_name, by_path = _split_patterns(self.config_patterns)
+        config = _glob_regex(by_name)
         if config is not None and config.match(name):
+            return CONFIG
+        if by_path and "/" in path and (config := _glob_regex(by_path)) is not None and config.match(path):
             return CONFIG
         items = _glob_regex(self.extra_patterns)
         if items is not None and items.match(name):
@@ -103,8 +109,15 @@ class TrackRules:
             return DATA
         return None
 
-    def wanted(self, name: str) -> bool:
-        return self.kind(name) is not None
+    def wanted(self, path: str) -> bool:
+        return self.kind(path) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _split_patterns(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Name globs, then path globs (those with a ``/``, leading ``./`` or ``/`` dropped)."""
+    by_path = tuple(p.removeprefix("./").lstrip("/") for p in patterns if "/" in p)
+    return tuple(p for p in patterns if "/" not in p), by_path
 
 
 def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] = ()) -> dict[str, FileStat]:
@@ -130,7 +143,7 @@ def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] 
                     if name not in _SKIPPED_DIRS and not (rules.exclude and rules.excluded(relpath)):
                         stack.append((entry.path, relpath + "/"))
                     continue
-                if not rules.wanted(name) or relpath in skipped:
+                if not rules.wanted(relpath) or relpath in skipped:
                     continue
                 if rules.exclude and rules.excluded(relpath):
                     continue
@@ -150,7 +163,7 @@ def is_tracked(root: Path, relpath: str, rules: TrackRules, skip: Iterable[str] 
         return False
     if parts[-1].startswith(".") and (parts[-1].endswith(".py") or rules.kind(parts[-1]) != CONFIG):
         return False
-    if not rules.wanted(parts[-1]) or rules.excluded(relpath):
+    if not rules.wanted(relpath) or rules.excluded(relpath):
         return False
     for depth in range(1, len(parts)):
         prefix = "/".join(parts[:depth])

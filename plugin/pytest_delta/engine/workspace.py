@@ -385,7 +385,7 @@ class Workspace:
         keys: list[bytes] = []
         sources: list[bytes] = []
         for key, path in todo.items():
-            kind = self.options.rules.kind(path.rpartition("/")[2])
+            kind = self.options.rules.kind(path)
             if kind != PYTHON and kind != ITEMS:
                 self._new_parsed[key] = ParseResult(())  # data and configuration: no imports
                 continue
@@ -493,7 +493,7 @@ class Workspace:
                        if p not in changed and p not in added and base_deps.get(p) != d}
         kind = self.options.rules.kind
         configuration = frozenset(p for p in (*changed, *added, *deleted)
-                                  if kind(p.rpartition("/")[2]) == CONFIG)
+                                  if kind(p) == CONFIG)
         return Changes(frozenset(changed), frozenset(added), deleted, broken, frozenset(rewired), configuration)
 
     @property
@@ -514,7 +514,7 @@ class Workspace:
         if self._only_seeds is None:
             return self.changes.configuration
         kind = self.options.rules.kind
-        return frozenset(p for p in self._only_seeds if kind(p.rpartition("/")[2]) == CONFIG)
+        return frozenset(p for p in self._only_seeds if kind(p) == CONFIG)
 
     @property
     def seeds(self) -> frozenset[str]:
@@ -686,7 +686,7 @@ class Workspace:
         kind = self.options.rules.kind
         owners: dict[str | None, str] = {}
         for seed in seeds:
-            if kind(seed.rpartition("/")[2]) == DATA:
+            if kind(seed) == DATA:
                 owners.setdefault(self.index.owner_dir(seed), seed)
         out: dict[str, str] = {}
         for owner, seed in owners.items():
