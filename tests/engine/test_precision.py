@@ -1886,3 +1886,76 @@ def test_a_test_requesting_fixtures_by_computed_name_runs_when_any_fixture_chang
     workspace, _ = after(project, baseline)
 
     assert selected(workspace) == {"tests/test_backends.py::test_backend"}
+
+
+# -- state one test leaves behind for the next ----------------------------------------------------
+
+LOCALE = {
+    "src/fmt/__init__.py": "",
+    "src/fmt/i18n.py": """\
+        import threading
+
+        _CURRENT = threading.local()
+
+
+        def activate(locale):
+            _CURRENT.locale = locale
+
+
+        def deactivate():
+            _CURRENT.locale = None
+
+
+        def separator():
+            return "," if getattr(_CURRENT, "locale", None) is None else "."
+        """,
+    "src/fmt/number.py": """\
+        from fmt.i18n import separator
+
+
+        def intcomma(value):
+            return f"{value:,}".replace(",", separator())
+
+
+        def double(value):
+            return value * 2
+        """,
+    "tests/test_i18n.py": """\
+        from fmt.i18n import activate, deactivate
+        from fmt.number import intcomma
+
+
+        def test_german():
+            activate("de")
+            try:
+                assert intcomma(1000) == "1.000"
+            finally:
+                deactivate()
+        """,
+    "tests/test_number.py": """\
+        from fmt.number import double, intcomma
+
+
+        def test_intcomma():
+            assert intcomma(1000) == "1,000"
+
+
+        def test_double():
+            assert double(2) == 4
+        """,
+}
+
+
+def test_a_function_storing_into_module_state_affects_whatever_reads_that_state(project: Project) -> None:
+    """``deactivate`` stops resetting the locale: ``test_german`` still passes, and leaves German
+    behind for ``test_intcomma``, which runs after it in the same session and never names
+    ``deactivate``. ``test_double`` reads no locale."""
+    baseline = build(project, LOCALE)
+    edit(project, "src/fmt/i18n.py", "_CURRENT.locale = None", "pass")
+
+    workspace, selection = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_i18n.py::test_german", "tests/test_number.py::test_intcomma"}
+    assert selection.explain("tests/test_number.py", "test_intcomma") == [
+        "test_intcomma (tests/test_number.py)", "intcomma (src/fmt/number.py)", "separator (src/fmt/i18n.py)",
+        "deactivate (src/fmt/i18n.py, changed)"]

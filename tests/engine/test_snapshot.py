@@ -701,7 +701,7 @@ parse_results = st.builds(
         SymbolTable,
         units=st.lists(st.builds(Unit, texts, st.binary(max_size=12), st.frozensets(texts, max_size=3), text_tuples,
                                  st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1),
-                                 st.sampled_from(sorted(UNIT_KINDS))),
+                                 st.sampled_from(sorted(UNIT_KINDS)), text_tuples),
                        max_size=3).map(tuple),
         dynamic_access=text_tuples,
         doctest=st.booleans(),

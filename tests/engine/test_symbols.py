@@ -520,7 +520,7 @@ def test_nested_functions_and_classes_belong_to_their_enclosing_unit() -> None:
     assert [u.name for u in table.units] == ["outer", "Shop", "Shop.open", MODULE]
     assert {"price", "helper", "key"} <= unit(source, "outer").refs
     assert "stock" in unit(source, "Shop.open").refs
-    assert "ordering" in unit(source, MODULE).refs, "a nested class body is part of its class body"
+    assert "name" in unit(source, MODULE).refs, "a nested class body is part of its class body"
 
     before = fingerprints(source)
     nested_edit = fingerprints(textwrap.dedent(source).replace("return helper()", "return helper() + 1"))
@@ -650,3 +650,51 @@ def test_a_table_made_without_refs_keeps_units_and_fingerprints() -> None:
     assert lean.has_refs is False
     assert {u.name: u.fingerprint for u in lean.units} == fingerprints(CART)
     assert all(u.refs == frozenset() for u in lean.units)
+
+
+def test_a_function_records_the_module_level_state_it_stores_into() -> None:
+    """State another test reads later: globals, attributes and items of names that are not the
+    function's own; ``self`` and local objects are not module state."""
+    source = """\
+        import os
+
+        _CURRENT = object()
+        CACHE = {}
+        COUNT = 0
+
+
+        def activate(locale):
+            _CURRENT.locale = locale
+
+
+        def remember(key, value):
+            CACHE[key] = value
+            del CACHE["old"]
+
+
+        def bump():
+            global COUNT
+            COUNT += 1
+
+
+        def configure():
+            os.environ["MODE"] = "test"
+
+
+        def build(value):
+            box = Box()
+            box.value = value
+            items = []
+            items[0:0] = [value]
+            return box
+
+
+        class Account:
+            def deposit(self, amount):
+                self.total = self.total + amount
+        """
+    writes = {u.name: u.writes for u in symbols(source).units if u.kind == FUNCTION}
+    assert writes == {"activate": ("_CURRENT",), "remember": ("CACHE",), "bump": ("COUNT",),
+                      "configure": ("os",), "build": (), "Account.deposit": ()}
+    assert {u.name: u.writes for u in ast_symbols(source).units if u.kind == FUNCTION} == writes, \
+        "the same without the source lines (no text pre-filter)"

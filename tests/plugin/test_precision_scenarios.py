@@ -472,3 +472,71 @@ def test_a_dispatcher_that_looks_functions_up_by_computed_name_runs_for_any_edit
     replace(project, "src/commands.py", "return a + b", "return a - b")
 
     assert project.run().outcomes == {"tests/test_run.py::test_run_add": "failed"}
+
+
+def test_a_test_left_in_a_state_another_function_no_longer_resets_runs(project: Project) -> None:
+    """``deactivate`` stops resetting the locale: ``test_german`` passes and leaves German behind,
+    so ``test_intcomma`` fails after it, as it does in a full run, though it calls nothing changed."""
+    project.ini(*INI)
+    project.write({
+        "src/fmt/__init__.py": "",
+        "src/fmt/i18n.py": """\
+            import threading
+
+            _CURRENT = threading.local()
+
+
+            def activate(locale):
+                _CURRENT.locale = locale
+
+
+            def deactivate():
+                _CURRENT.locale = None
+
+
+            def separator():
+                return "," if getattr(_CURRENT, "locale", None) is None else "."
+            """,
+        "src/fmt/number.py": """\
+            from fmt.i18n import separator
+
+
+            def intcomma(value):
+                return f"{value:,}".replace(",", separator())
+
+
+            def double(value):
+                return value * 2
+            """,
+        "tests/test_i18n.py": """\
+            from fmt.i18n import activate, deactivate
+            from fmt.number import intcomma
+
+
+            def test_german():
+                activate("de")
+                try:
+                    assert intcomma(1000) == "1.000"
+                finally:
+                    deactivate()
+            """,
+        "tests/test_number.py": """\
+            from fmt.number import double, intcomma
+
+
+            def test_intcomma():
+                assert intcomma(1000) == "1,000"
+
+
+            def test_double():
+                assert double(2) == 4
+            """,
+    })
+    assert project.run().with_outcome("passed") == nodeids("tests/test_i18n.py::test_german",
+                                                           "tests/test_number.py::test_intcomma,test_double")
+    replace(project, "src/fmt/i18n.py", "_CURRENT.locale = None", "pass")
+
+    run = project.run()
+
+    assert run.outcomes == {"tests/test_i18n.py::test_german": "passed",
+                            "tests/test_number.py::test_intcomma": "failed"}

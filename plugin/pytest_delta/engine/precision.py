@@ -158,8 +158,9 @@ def _merged(units: list[Unit] | None) -> Unit | None:
     if len(units) == 1:
         return last
     decorators = tuple(dict.fromkeys(d for u in units for d in u.decorators))
+    writes = tuple(sorted({w for u in units for w in u.writes}))
     return Unit(last.name, last.fingerprint, frozenset().union(*(u.refs for u in units)), decorators,
-                units[0].line, last.end_line, last.kind)
+                units[0].line, last.end_line, last.kind, writes)
 
 
 def select_units(
@@ -296,6 +297,7 @@ def select_units(
             doctests_edited = True
         reason = None
         changed_units: list[Unit] = []
+        state_changes: list[tuple[str, set[str]]] = []
         for a, b in _diff(before, after):
             unit = b or a
             assert unit is not None
@@ -310,6 +312,9 @@ def select_units(
             if reason is not None:
                 break
             changed_units.append(unit)
+            writes = {*(a.writes if a else ()), *(b.writes if b else ())}
+            if writes:
+                state_changes.append((unit.name, writes))
             if b is None:
                 removed.add(unit.short_name)
                 if unit.class_name is None:
@@ -325,6 +330,11 @@ def select_units(
             continue
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
+        for name, writes in state_changes:
+            # Whatever reads that state afterwards (another test of the session) sees the change,
+            # whether the function stores into it now or did before.
+            for state in sorted(writes):
+                affect_name(state, (path, name))
     if doctests_edited and text_of is not None:
         # Examples in docstrings that pytest does not collect run only where code runs them.
         for path in affected:

@@ -94,7 +94,7 @@ def encode_parse(result: ParseResult, with_refs: bool = False) -> list[Any]:
     symbols = result.symbols
     keep_refs = with_refs and symbols is not None and symbols.has_refs
     table = None if symbols is None else [
-        [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, u.kind,
+        [[u.name, u.fingerprint, list(u.decorators), u.line, u.end_line, u.kind, list(u.writes),
           *([sorted(u.refs)] if keep_refs else [])]
          for u in symbols.units],
         list(symbols.dynamic_access), symbols.doctest, [list(b) for b in symbols.bindings], keep_refs,
@@ -115,14 +115,14 @@ def _decode_symbols(table: Any) -> SymbolTable | None:
     has_refs = table[4]
     units = []
     for row in table[0]:
-        if not (isinstance(row, list) and len(row) == (7 if has_refs else 6) and isinstance(row[0], str)
+        if not (isinstance(row, list) and len(row) == (8 if has_refs else 7) and isinstance(row[0], str)
                 and isinstance(row[1], bytes) and _strings(row[2]) and type(row[3]) is int and type(row[4]) is int
-                and row[5] in UNIT_KINDS):
+                and row[5] in UNIT_KINDS and _strings(row[6])):
             return None
-        if has_refs and not _strings(row[6]):
+        if has_refs and not _strings(row[7]):
             return None
-        units.append(Unit(row[0], row[1], frozenset(row[6]) if has_refs else frozenset(), tuple(row[2]),
-                          row[3], row[4], row[5]))
+        units.append(Unit(row[0], row[1], frozenset(row[7]) if has_refs else frozenset(), tuple(row[2]),
+                          row[3], row[4], row[5], tuple(row[6])))
     if not all(isinstance(b, list) and len(b) == 2 and _strings(b) for b in table[3]):
         return None
     classes = table[5]

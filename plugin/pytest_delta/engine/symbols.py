@@ -78,6 +78,9 @@ class Unit:
     line: int = 0
     end_line: int = 0
     kind: str = FUNCTION
+    #: Module-level state a function stores into (``_CURRENT.locale = x``): what reads it later,
+    #: in another test of the same session, sees a change of this function.
+    writes: tuple[str, ...] = ()
 
     @property
     def binds(self) -> bool:
@@ -158,7 +161,10 @@ def _refs(nodes: Iterable[ast.AST], skip: frozenset[int] = frozenset()) -> set[s
         for node in _walk(root, skip) if skip else ast.walk(root):
             kind = type(node)
             if kind is ast.Name:
-                out.add(node.id)  # type: ignore[attr-defined]
+                if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                    out.add(node.id)  # type: ignore[attr-defined]  # (``x = ...`` uses no x)
+            elif kind is ast.AugAssign and type(node.target) is ast.Name:  # type: ignore[attr-defined]
+                out.add(node.target.id)  # type: ignore[attr-defined]  # ``x += 1`` reads x too
             elif kind is ast.Attribute:
                 out.add(node.attr)  # type: ignore[attr-defined]
             elif (kind is ast.arg or kind is ast.keyword) and node.arg:  # type: ignore[attr-defined]
@@ -225,8 +231,42 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         found = _refs([*_without_docstring(node.body), *read], frozenset(_local_annotations(node.body)))
         found.update(params)
         refs = frozenset(found)
+    body_text = lines[first - 1:last] if lines and last <= len(lines) else None
+    writes = tuple(sorted(_state_written(node, params))) if body_text is None or any(
+        _MAY_STORE.search(line) for line in body_text) else ()
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
-                node.lineno, last)
+                node.lineno, last, writes=writes)
+
+
+#: A line that may store into state outside the function: ``global``/``nonlocal``, or an
+#: assignment to an attribute or item of a name other than ``self``/``cls`` (``_CURRENT.locale
+#: = x``, ``CACHE[key] = v``, ``del REGISTRY[name]``). Only such functions are walked for it.
+_MAY_STORE = re.compile(r"\b(?:global|nonlocal|del)\b|(?<![\w.])(?!self\b|cls\b)[^\W\d]\w*(?:\.\w+|\[.*\])+\s*"
+                        r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+
+
+def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequence[str]) -> set[str]:
+    """Names of module-level state the function stores into: ``global X`` then ``X = ...``,
+    ``X.attr = ...``, ``X[key] = ...``, ``del X[key]``, where ``X`` is no local of the function.
+    Whatever reads that state later (another test, in the same session) sees the change."""
+    declared: set[str] = set()
+    local: set[str] = set(params)
+    stores: list[ast.expr] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.Global, ast.Nonlocal)):
+            declared.update(inner.names)
+        elif isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+            local.add(inner.id)
+        elif isinstance(inner, (ast.Attribute, ast.Subscript)) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+            stores.append(inner)
+    out = set(declared)
+    for target in stores:
+        root: ast.expr = target
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if isinstance(root, ast.Name) and (root.id in declared or root.id not in local):
+            out.add(root.id)
+    return out
 
 
 def _decorator(node: ast.expr) -> str:
