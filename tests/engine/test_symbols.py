@@ -692,9 +692,13 @@ def test_a_function_records_the_module_level_state_it_stores_into() -> None:
         class Account:
             def deposit(self, amount):
                 self.total = self.total + amount
+
+            @classmethod
+            def register(cls, name):
+                cls.names[name] = True
         """
     writes = {u.name: u.writes for u in symbols(source).units if u.kind == FUNCTION}
     assert writes == {"activate": ("_CURRENT",), "remember": ("CACHE",), "bump": ("COUNT",),
-                      "configure": ("os",), "build": (), "Account.deposit": ()}
+                      "configure": ("os",), "build": (), "Account.deposit": (), "Account.register": ("Account",)}
     assert {u.name: u.writes for u in ast_symbols(source).units if u.kind == FUNCTION} == writes, \
         "the same without the source lines (no text pre-filter)"

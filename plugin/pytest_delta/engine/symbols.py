@@ -232,22 +232,25 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         found.update(params)
         refs = frozenset(found)
     body_text = lines[first - 1:last] if lines and last <= len(lines) else None
-    writes = tuple(sorted(_state_written(node, params))) if body_text is None or any(
+    owner = name.partition(".")[0] if "." in name else None
+    writes = tuple(sorted(_state_written(node, params, owner))) if body_text is None or any(
         _MAY_STORE.search(line) for line in body_text) else ()
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
                 node.lineno, last, writes=writes)
 
 
 #: A line that may store into state outside the function: ``global``/``nonlocal``, or an
-#: assignment to an attribute or item of a name other than ``self``/``cls`` (``_CURRENT.locale
+#: assignment to an attribute or item of a name other than ``self`` (``_CURRENT.locale
 #: = x``, ``CACHE[key] = v``, ``del REGISTRY[name]``). Only such functions are walked for it.
-_MAY_STORE = re.compile(r"\b(?:global|nonlocal|del)\b|(?<![\w.])(?!self\b|cls\b)[^\W\d]\w*(?:\.\w+|\[.*\])+\s*"
+_MAY_STORE = re.compile(r"\b(?:global|nonlocal|del)\b|(?<![\w.])(?!self\b)[^\W\d]\w*(?:\.\w+|\[.*\])+\s*"
                         r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
 
 
-def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequence[str]) -> set[str]:
+def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequence[str],
+                   owner: str | None = None) -> set[str]:
     """Names of module-level state the function stores into: ``global X`` then ``X = ...``,
-    ``X.attr = ...``, ``X[key] = ...``, ``del X[key]``, where ``X`` is no local of the function.
+    ``X.attr = ...``, ``X[key] = ...``, ``del X[key]``, where ``X`` is no local of the function;
+    in a method of ``owner``, ``cls.attr = ...`` stores into the class (``owner``).
     Whatever reads that state later (another test, in the same session) sees the change."""
     declared: set[str] = set()
     local: set[str] = set(params)
@@ -266,6 +269,8 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
             root = root.value
         if isinstance(root, ast.Name) and (root.id in declared or root.id not in local):
             out.add(root.id)
+        elif isinstance(root, ast.Name) and root.id == "cls" and owner is not None and "cls" in params:
+            out.add(owner)
     return out
 
 
