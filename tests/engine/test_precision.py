@@ -1959,3 +1959,53 @@ def test_a_function_storing_into_module_state_affects_whatever_reads_that_state(
     assert selection.explain("tests/test_number.py", "test_intcomma") == [
         "test_intcomma (tests/test_number.py)", "intcomma (src/fmt/number.py)", "separator (src/fmt/i18n.py)",
         "deactivate (src/fmt/i18n.py, changed)"]
+
+
+def test_a_function_that_mutates_a_module_level_container_affects_its_readers(project: Project) -> None:
+    """``reset`` stops emptying ``HANDLERS``: handlers one test subscribed stay for the next, which
+    calls ``fire`` and never names ``reset``. ``test_version`` reads no handler."""
+    baseline = build(project, {
+        "src/bus.py": """\
+            HANDLERS = []
+
+
+            def subscribe(handler):
+                HANDLERS.append(handler)
+
+
+            def reset():
+                HANDLERS.clear()
+
+
+            def fire(event):
+                return [handler(event) for handler in HANDLERS]
+
+
+            def version():
+                return 1
+            """,
+        "tests/test_bus.py": """\
+            from bus import fire, reset, subscribe, version
+
+
+            def test_subscribe():
+                subscribe(str.upper)
+                try:
+                    assert fire("a") == ["A"]
+                finally:
+                    reset()
+
+
+            def test_nothing_subscribed():
+                assert fire("a") == []
+
+
+            def test_version():
+                assert version() == 1
+            """,
+    })
+    edit(project, "src/bus.py", "HANDLERS.clear()", "pass")
+
+    workspace, _ = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_bus.py::test_subscribe", "tests/test_bus.py::test_nothing_subscribed"}

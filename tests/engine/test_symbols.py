@@ -696,9 +696,36 @@ def test_a_function_records_the_module_level_state_it_stores_into() -> None:
             @classmethod
             def register(cls, name):
                 cls.names[name] = True
+
+
+        HANDLERS = []
+
+
+        def subscribe(handler):
+            HANDLERS.append(handler)
+
+
+        def reset():
+            CACHE.clear()
+
+
+        def collect(items):
+            out = []
+            out.append(1)
+            items.append(2)
+            HANDLERS = []
+            HANDLERS.append(3)
+            return out
+
+
+        def multi_line(key):
+            CACHE[
+                key
+            ] = 1
         """
     writes = {u.name: u.writes for u in symbols(source).units if u.kind == FUNCTION}
     assert writes == {"activate": ("_CURRENT",), "remember": ("CACHE",), "bump": ("COUNT",),
-                      "configure": ("os",), "build": (), "Account.deposit": (), "Account.register": ("Account",)}
+                      "configure": ("os",), "build": (), "Account.deposit": (), "Account.register": ("Account",),
+                      "subscribe": ("HANDLERS",), "reset": ("CACHE",), "collect": (), "multi_line": ("CACHE",)}
     assert {u.name: u.writes for u in ast_symbols(source).units if u.kind == FUNCTION} == writes, \
         "the same without the source lines (no text pre-filter)"

@@ -197,7 +197,7 @@ def _local_annotations(body: Iterable[ast.AST]) -> Iterator[int]:
 
 
 def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, lines: Sequence[str],
-                   with_refs: bool) -> Unit:
+                   with_refs: bool, state: frozenset[str] = frozenset()) -> Unit:
     # The body and the parameter names belong to the function; decorators, defaults and
     # annotations are evaluated when the module runs, so they belong to the module body.
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
@@ -233,8 +233,9 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         refs = frozenset(found)
     body_text = lines[first - 1:last] if lines and last <= len(lines) else None
     owner = name.partition(".")[0] if "." in name else None
-    writes = tuple(sorted(_state_written(node, params, owner))) if body_text is None or any(
-        _MAY_STORE.search(line) for line in body_text) else ()
+    may_store = body_text is None or any(_MAY_STORE.search(line) for line in body_text) or bool(
+        state and any(m.group(1) in state for line in body_text for m in _MUTATES.finditer(line)))
+    writes = tuple(sorted(_state_written(node, params, owner, state))) if may_store else ()
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
                 node.lineno, last, writes=writes)
 
@@ -243,14 +244,20 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
 #: assignment to an attribute or item of a name other than ``self`` (``_CURRENT.locale
 #: = x``, ``CACHE[key] = v``, ``del REGISTRY[name]``). Only such functions are walked for it.
 _MAY_STORE = re.compile(r"\b(?:global|nonlocal|del)\b|(?<![\w.])(?!self\b)[^\W\d]\w*(?:\.\w+|\[.*\])+\s*"
-                        r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+                        r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)|\]\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+#: Methods that change the container they are called on.
+_MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "discard",
+                       "setdefault", "popitem", "sort", "reverse", "__setitem__", "__delitem__"})
+#: ``NAME.append(`` and the like: the name whose content a call may change.
+_MUTATES = re.compile(r"(?<![\w.])([^\W\d]\w*)(?:\.\w+)*\.(?:" + "|".join(sorted(_MUTATORS)) + r")\(")
 
 
 def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequence[str],
-                   owner: str | None = None) -> set[str]:
+                   owner: str | None = None, state: frozenset[str] = frozenset()) -> set[str]:
     """Names of module-level state the function stores into: ``global X`` then ``X = ...``,
     ``X.attr = ...``, ``X[key] = ...``, ``del X[key]``, where ``X`` is no local of the function;
-    in a method of ``owner``, ``cls.attr = ...`` stores into the class (``owner``).
+    ``X.append(...)`` and other mutating calls where ``X`` is a module-level variable
+    (``state``); in a method of ``owner``, ``cls.attr = ...`` stores into the class (``owner``).
     Whatever reads that state later (another test, in the same session) sees the change."""
     declared: set[str] = set()
     local: set[str] = set(params)
@@ -262,12 +269,18 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
             local.add(inner.id)
         elif isinstance(inner, (ast.Attribute, ast.Subscript)) and isinstance(inner.ctx, (ast.Store, ast.Del)):
             stores.append(inner)
+        elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in _MUTATORS:
+            stores.append(inner.func)
     out = set(declared)
     for target in stores:
         root: ast.expr = target
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
-        if isinstance(root, ast.Name) and (root.id in declared or root.id not in local):
+        mutated = isinstance(target, ast.Attribute) and target.attr in _MUTATORS and isinstance(target.ctx, ast.Load)
+        if isinstance(root, ast.Name) and mutated:
+            if root.id in declared or (root.id in state and root.id not in local):
+                out.add(root.id)
+        elif isinstance(root, ast.Name) and (root.id in declared or root.id not in local):
             out.add(root.id)
         elif isinstance(root, ast.Name) and root.id == "cls" and owner is not None and "cls" in params:
             out.add(owner)
@@ -365,19 +378,23 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     each unit refers to (a second walk of the tree, needed only for files a change reaches).
     """
     postponed = _postpones_annotations(tree)
+    # Module-level variables: a function calling ``X.append(...)`` on one changes module state.
+    state = frozenset(t.id for stmt in tree.body if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                      for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                      if isinstance(t, ast.Name))
     units: list[Unit] = []
     body_nodes: list[ast.AST] = []  # all import-time code: the module body's fingerprint
     running: list[ast.AST] = []  # the part of it that may run functions: the module body's refs
     hooks: list[str] = []
     for stmt in _without_docstring(tree.body):
         if isinstance(stmt, _FUNCTIONS):
-            units.append(_function_unit(stmt.name, stmt, lines, with_refs))
+            units.append(_function_unit(stmt.name, stmt, lines, with_refs, state))
             if _runs_at_definition(stmt, postponed):
                 hollow = _hollow(stmt, postponed)
                 body_nodes.append(hollow)
                 running.append(hollow)
         elif isinstance(stmt, ast.ClassDef):
-            units.extend(_class_units(stmt, lines, with_refs, postponed, body_nodes, running))
+            units.extend(_class_units(stmt, lines, with_refs, postponed, body_nodes, running, state))
             if any(k.arg == "metaclass" for k in stmt.keywords) or any(
                     isinstance(i, _FUNCTIONS) and i.name == "__init_subclass__" for i in stmt.body):
                 hooks.append(stmt.name)
@@ -393,13 +410,15 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     # Import statements and ``__all__`` only bind or list names: they run no function, so they
     # are not uses that could carry a changed function's behaviour into the module body.
     # A fixture's ``name="x"`` says what tests call it, it uses no name x.
-    names = frozenset(id(k.value) for d in _decorators(tree) if isinstance(d, ast.Call)
-                      and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords
-                      if k.arg == "name" and isinstance(k.value, ast.Constant))
-    # ``parametrize("total, count", ...)`` names the test's parameters, not functions it uses.
-    names |= frozenset(id(_argnames(node)) for node in ast.walk(tree) if isinstance(node, ast.Call)
-                       and _dotted(node.func).rpartition(".")[2] == "parametrize" and _argnames(node) is not None)
-    module_refs = frozenset(_refs([n for n in running if not _only_binds(n)], names)) if with_refs else frozenset()
+    module_refs: frozenset[str] = frozenset()
+    if with_refs:
+        names = frozenset(id(k.value) for d in _decorators(tree) if isinstance(d, ast.Call)
+                          and _dotted(d.func).rpartition(".")[2] == "fixture" for k in d.keywords
+                          if k.arg == "name" and isinstance(k.value, ast.Constant))
+        # ``parametrize("total, count", ...)`` names the test's parameters, not functions it uses.
+        names |= frozenset(id(_argnames(node)) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                           and _dotted(node.func).rpartition(".")[2] == "parametrize" and _argnames(node) is not None)
+        module_refs = frozenset(_refs([n for n in running if not _only_binds(n)], names))
     units.append(Unit(MODULE, _fingerprint(body_nodes), module_refs, kind=BODY))  # type: ignore[arg-type]
     classes = tuple((stmt.name, tuple(_dotted(b) if isinstance(b, (ast.Name, ast.Attribute)) else ""
                                       for b in stmt.bases))
@@ -409,7 +428,7 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
 
 
 def _class_units(stmt: ast.ClassDef, lines: Sequence[str], with_refs: bool, postponed: bool,
-                 body_nodes: list[ast.AST], running: list[ast.AST]) -> list[Unit]:
+                 body_nodes: list[ast.AST], running: list[ast.AST], state: frozenset[str] = frozenset()) -> list[Unit]:
     """The class's binding unit, then its methods' units; the class shell joins the module
     body's fingerprint, and what in it may run a function joins the module body's refs."""
     shell = copy.copy(stmt)
@@ -430,7 +449,7 @@ def _class_units(stmt: ast.ClassDef, lines: Sequence[str], with_refs: bool, post
         _dotted(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorator_list)
     for item in _without_docstring(stmt.body):
         if isinstance(item, _FUNCTIONS):
-            methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs))
+            methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs, state))
             if _runs_at_definition(item, postponed):
                 hollow = _hollow(item, postponed)
                 shell.body.append(hollow)
