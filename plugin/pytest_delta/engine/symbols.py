@@ -212,15 +212,15 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         annotations.append(node.returns)
     digest.update(_fingerprint(annotations))
     first, last = node.body[0].lineno, node.end_lineno or node.lineno
-    if lines and last <= len(lines):
+    source = "\n".join(lines[first - 1:last]) if lines and last <= len(lines) else None
+    if source is not None:
         # The body's source text, blank lines aside: as exact as its AST and far cheaper to
         # hash (a comment inside a body counts as a change, which only selects more). Inside a
         # triple-quoted string blank lines and trailing spaces are part of a value: kept then.
-        body = lines[first - 1:last]
-        if any('"""' in line or "'''" in line for line in body):
-            digest.update("\n".join(body).encode())
+        if '"""' in source or "'''" in source:
+            digest.update(source.encode())
         else:
-            digest.update("\n".join(line.rstrip() for line in body if line.strip()).encode())
+            digest.update("\n".join(line.rstrip() for line in source.split("\n") if line.strip()).encode())
     else:
         digest.update(_fingerprint(node.body))
     refs: frozenset[str] = frozenset()
@@ -231,10 +231,9 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         found = _refs([*_without_docstring(node.body), *read], frozenset(_local_annotations(node.body)))
         found.update(params)
         refs = frozenset(found)
-    body_text = lines[first - 1:last] if lines and last <= len(lines) else None
     owner = name.partition(".")[0] if "." in name else None
-    may_store = body_text is None or any(_MAY_STORE.search(line) for line in body_text) or bool(
-        state and any(m.group(1) in state for line in body_text for m in _MUTATES.finditer(line)))
+    may_store = source is None or _MAY_STORE.search(source) is not None or bool(
+        state and any(m.group(1) in state for m in _MUTATES.finditer(source)))
     writes = tuple(sorted(_state_written(node, params, owner, state))) if may_store else ()
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
                 node.lineno, last, writes=writes)
@@ -261,7 +260,7 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
     Whatever reads that state later (another test, in the same session) sees the change."""
     declared: set[str] = set()
     local: set[str] = set(params)
-    stores: list[ast.expr] = []
+    stores: list[ast.Attribute | ast.Subscript] = []
     for inner in ast.walk(node):
         if isinstance(inner, (ast.Global, ast.Nonlocal)):
             declared.update(inner.names)
@@ -276,13 +275,15 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
         root: ast.expr = target
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
-        mutated = isinstance(target, ast.Attribute) and target.attr in _MUTATORS and isinstance(target.ctx, ast.Load)
-        if isinstance(root, ast.Name) and mutated:
-            if root.id in declared or (root.id in state and root.id not in local):
-                out.add(root.id)
-        elif isinstance(root, ast.Name) and (root.id in declared or root.id not in local):
-            out.add(root.id)
-        elif isinstance(root, ast.Name) and root.id == "cls" and owner is not None and "cls" in params:
+        if not isinstance(root, ast.Name):
+            continue
+        name = root.id
+        # A mutating call changes module state only on a module-level variable; a store does
+        # on any name that is not the function's own.
+        shared = name in state if isinstance(target.ctx, ast.Load) else True
+        if name in declared or (shared and name not in local):
+            out.add(name)
+        elif name == "cls" and owner is not None and "cls" in params:
             out.add(owner)
     return out
 
