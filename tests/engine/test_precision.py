@@ -1961,6 +1961,44 @@ def test_a_function_storing_into_module_state_affects_whatever_reads_that_state(
         "deactivate (src/fmt/i18n.py, changed)"]
 
 
+LOCALE_THROUGH_A_HELPER = {
+    **LOCALE,
+    "src/fmt/i18n.py": """\
+        import threading
+
+        _CURRENT = threading.local()
+
+
+        def _store(locale):
+            _CURRENT.locale = locale
+
+
+        def activate(locale):
+            _store(locale)
+
+
+        def deactivate():
+            _store(None)
+
+
+        def separator():
+            return "," if getattr(_CURRENT, "locale", None) is None else "."
+        """,
+}
+
+
+def test_a_function_that_changes_what_a_helper_stores_affects_whatever_reads_that_state(project: Project) -> None:
+    """``deactivate`` stores through ``_store``: the edit leaves German behind for
+    ``test_intcomma`` without touching a line that stores anything itself."""
+    baseline = build(project, LOCALE_THROUGH_A_HELPER)
+    edit(project, "src/fmt/i18n.py", "_store(None)", "_store('de')")
+
+    workspace, selection = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_i18n.py::test_german", "tests/test_number.py::test_intcomma"}
+    assert selection.explain("tests/test_number.py", "test_intcomma")[-1] == "deactivate (src/fmt/i18n.py, changed)"
+
+
 def test_a_function_that_mutates_a_module_level_container_affects_its_readers(project: Project) -> None:
     """``reset`` stops emptying ``HANDLERS``: handlers one test subscribed stay for the next, which
     calls ``fire`` and never names ``reset``. ``test_version`` reads no handler."""

@@ -176,6 +176,7 @@ def select_units(
     doctests_collected: Callable[[], bool] = lambda: True,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
     text_of: Callable[[str], bytes | None] | None = None,
+    state_called: Callable[[str, Collection[str]], Mapping[str, frozenset[str]]] | None = None,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
@@ -183,6 +184,8 @@ def select_units(
     (new, deleted, unparseable, rewired, data files and the modules they own): those are
     escalated without looking inside. ``new`` may give tables without refs: ``with_refs`` then
     gives full ones, asked only when a changed name must be followed through other files.
+    ``state_called`` gives, for changed units of a file, the module state that the functions
+    they call store into.
     """
     result = SymbolSelection()
     escalated = result.escalations
@@ -328,6 +331,10 @@ def select_units(
         if reason is not None:
             escalated[path] = reason
             continue
+        if state_called is not None:
+            # A change may alter what a helper it calls stores (``_set(None)`` -> ``_set("de")``).
+            called = state_called(path, [u.name for u in changed_units if after.unit(u.name) is not None])
+            state_changes.extend((name, set(writes)) for name, writes in called.items() if writes)
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
         for name, writes in state_changes:

@@ -23,7 +23,7 @@ from .imports import ParseResult, extract_doctest_imports, extract_imports
 from .precision import SymbolSelection, select_units
 from .resolve import ModuleIndex
 from .snapshot import FileRecord, ParseTable, Snapshot, decode_parse, encode_parse
-from .symbols import SymbolTable
+from .symbols import FUNCTION, SymbolTable, Unit
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -576,8 +576,39 @@ class Workspace:
                                          structural=structural, old=old, new=self.symbols_of,
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
                                          defines_class=self._defines_class, class_hook=self._class_hook,
-                                         doctests_collected=self._doctests_collected)
+                                         doctests_collected=self._doctests_collected,
+                                         state_called=self._state_called)
         return self._symbols
+
+    def _state_called(self, path: str, names: Collection[str]) -> dict[str, frozenset[str]]:
+        """For units of ``path``, the module state stored into by the functions of ``path`` they
+        call, however deep the calls go: file-level selection would follow those too.
+
+        Refs are of the current text only: a call the edit removed is not seen. Helpers in other
+        modules are not followed: their state's readers are beyond what the changed file reaches.
+        """
+        full = self._symbols_with_refs([path]).get(path) if names else None
+        if full is None:
+            return {}
+        local: dict[str, list[Unit]] = {}
+        for unit in full.units:
+            if unit.kind == FUNCTION:
+                local.setdefault(unit.short_name, []).append(unit)
+        out: dict[str, frozenset[str]] = {}
+        for name in names:
+            called: set[str] = set()
+            writes: set[str] = set()
+            pending = [ref for unit in full.units if unit.name == name for ref in unit.refs]
+            while pending:
+                ref = pending.pop()
+                if ref not in called:
+                    called.add(ref)
+                    for unit in local.get(ref, ()):
+                        writes.update(unit.writes)
+                        pending.extend(unit.refs)
+            if writes:
+                out[name] = frozenset(writes)
+        return out
 
     def _doctests_collected(self) -> bool:
         """Whether the test run collects docstring examples: pytest's option, or a conftest
