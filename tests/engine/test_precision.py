@@ -1192,7 +1192,8 @@ def test_a_function_that_looks_up_names_of_its_module_runs_for_any_change(projec
     assert selection.escalations == {}
     assert selected(workspace) == {"tests/test_dispatch.py::test_add"}
     assert selection.explain("tests/test_dispatch.py", "test_add") == [
-        "test_add (tests/test_dispatch.py)", "dispatch (src/cli/commands.py)", "cmd_add (src/cli/commands.py, changed)"]
+        "test_add (tests/test_dispatch.py)", "dispatch (src/cli/commands.py)",
+        "dynamic access (line 10: globals())", "cmd_add (src/cli/commands.py, changed)"]
 
 
 @pytest.mark.parametrize(
@@ -1275,6 +1276,59 @@ def test_a_module_that_binds_names_dynamically_escalates_itself(project: Project
     assert list(selection.escalations) == ["src/cli/api.py"]
     assert selection.escalations["src/cli/api.py"].startswith("it uses dynamic access (line ")
     assert selected(workspace) == {"tests/test_api.py::test_add"}
+
+
+def test_code_that_reads_line_numbers_runs_for_any_change_it_can_reach(project: Project) -> None:
+    """An edit moves the lines below it without changing them: a unit that reads a line number
+    counts as using every changed name, and a module body that does escalates its file."""
+    baseline = build(project, COMMANDS, {
+        "src/cli/where.py": """\
+            import inspect
+
+            from cli.commands import cmd_add
+
+            HERE = inspect.currentframe().f_lineno
+
+
+            class Mark:
+                lineno: int = 0  # a field: reads no position
+            """,
+        "src/cli/mark.py": """\
+            from dataclasses import dataclass
+
+            from cli.commands import cmd_add
+
+
+            @dataclass
+            class Mark:
+                lineno: int
+            """,
+        "tests/test_lines.py": """\
+            import warnings
+
+            from cli.commands import cmd_neg
+
+
+            def test_warning_line():
+                with warnings.catch_warnings(record=True) as caught:
+                    cmd_neg(1)
+                assert not caught or caught[0].lineno == 3
+
+
+            def test_neg():
+                assert cmd_neg(1) == -1
+            """,
+    })
+    edit(project, "src/cli/commands.py", "return a + b", "return a - b")
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.escalations == {"src/cli/where.py": "it reads source positions (line 5: currentframe)"}
+    assert "tests/test_lines.py::test_warning_line" in selected(workspace)
+    assert "tests/test_lines.py::test_neg" not in selected(workspace)
+    assert selection.explain("tests/test_lines.py", "test_warning_line") == [
+        "test_warning_line (tests/test_lines.py)", "reads source positions (line 9: lineno)",
+        "cmd_add (src/cli/commands.py, changed)"]
 
 
 def test_a_changed_module_with_doctests_escalates(project: Project) -> None:

@@ -540,3 +540,73 @@ def test_a_test_left_in_a_state_another_function_no_longer_resets_runs(project: 
 
     assert run.outcomes == {"tests/test_i18n.py::test_german": "passed",
                             "tests/test_number.py::test_intcomma": "failed"}
+
+
+# -- code that reads source positions -------------------------------------------------------------
+
+POSITIONS = {
+    "src/lib.py": """\
+        import warnings
+
+
+        def helper():
+            return 1
+
+
+        def noisy():
+            warnings.warn("careful")
+            return 2
+        """,
+    "tests/test_lib.py": """\
+        import inspect
+        import warnings
+
+        import lib
+
+
+        def test_helper():
+            assert lib.helper() == 1
+
+
+        def test_warns_at_its_line():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                lib.noisy()
+            assert caught[0].lineno == 9
+
+
+        def test_knows_its_own_line():
+            assert inspect.currentframe().f_lineno == 19
+        """,
+    "tests/test_other.py": """\
+        import lib
+
+
+        def test_noisy_returns():
+            assert lib.noisy() == 2
+        """,
+}
+
+
+@pytest.mark.parametrize(("relpath", "old", "new", "fails"), [
+    ("src/lib.py", "    return 1", "    one = 1\n    return one", "test_warns_at_its_line"),
+    ("tests/test_lib.py", "    assert lib.helper() == 1", "    one = lib.helper()\n    assert one == 1",
+     "test_knows_its_own_line"),
+], ids=["library-edit-moves-a-warning", "test-edit-moves-another-test"])
+def test_an_edit_that_moves_lines_runs_the_tests_that_read_line_numbers(
+        project: Project, relpath: str, old: str, new: str, fails: str) -> None:
+    """The edit changes ``helper`` (or ``test_helper``) only, but shifts the lines below it:
+    tests that read a warning's or a frame's line number fail in a full run, so they run;
+    ``test_noisy_returns`` reads none."""
+    project.ini(*INI)
+    project.write(POSITIONS)
+    assert project.run().with_outcome("passed") == nodeids(
+        "tests/test_lib.py::test_helper,test_warns_at_its_line,test_knows_its_own_line",
+        "tests/test_other.py::test_noisy_returns")
+    replace(project, relpath, old, new)
+
+    run = project.run("--delta-explain")
+
+    assert run.ran == nodeids("tests/test_lib.py::test_helper,test_warns_at_its_line,test_knows_its_own_line")
+    assert run.with_outcome("failed") == {f"tests/test_lib.py::{fails}"}
+    assert "reads source positions" in explained(run)[f"tests/test_lib.py::{fails}"]

@@ -56,14 +56,27 @@ _DOCTEST_RUNNERS = re.compile(rb"\b(?:testmod|testfile|run_docstring_examples|Do
                               rb"|DocTestRunner|DocTestParser|Sybil|xdoctest)\b")
 
 
-def _enclosing_function(symbols: SymbolTable, access: str) -> Unit | None:
-    """The function or method whose body holds a dynamic access (``"line 12: getattr() ..."``),
-    or None when the module body does."""
+#: Code that reads where code stands or what its source says (a warning's or a log record's
+#: line, a frame's, a traceback's, ``inspect.getsource``): an edit shifts the lines of code it
+#: does not change, and changes a class's source through one method, so a unit reading them
+#: counts as using every changed name.
+_READS_POSITIONS = re.compile(rb"\b(?:lineno|f_lineno|tb_lineno|co_firstlineno|end_lineno|getsource|getsourcelines"
+                              rb"|findsource|getframeinfo|getouterframes|getinnerframes|currentframe|_getframe"
+                              rb"|extract_stack|extract_tb|format_exc|format_exception|format_tb|format_stack"
+                              rb"|print_exc|print_stack|getrepr)\b")
+
+
+def _access_line(access: str) -> int | None:
+    """The line of a dynamic access record (``"line 12: getattr() ..."``)."""
     line = access.partition(":")[0].removeprefix("line ")
-    if not line.isdigit():
+    return int(line) if line.isdigit() else None
+
+
+def _enclosing_function(symbols: SymbolTable, line: int | None) -> Unit | None:
+    """The function or method whose body holds ``line``, or None when the module body does."""
+    if line is None:
         return None
-    number = int(line)
-    holders = [u for u in symbols.units if u.kind == FUNCTION and u.line <= number <= u.end_line]
+    holders = [u for u in symbols.units if u.kind == FUNCTION and u.line <= line <= u.end_line]
     return min(holders, key=lambda u: u.end_line - u.line) if holders else None
 
 
@@ -115,7 +128,8 @@ class SymbolSelection:
         return class_name is not None and class_name in self.names
 
     def explain(self, path: str, unit: str) -> list[str]:
-        """``["test_x (tests/t.py)", "helper (src/h.py)", "Cart.total (src/cart.py, changed)"]``."""
+        """``["test_x (tests/t.py)", "helper (src/h.py)", "Cart.total (src/cart.py, changed)"]``; a
+        unit that counts as using any change is followed by why (``"dynamic access (line 3: ...)"``)."""
         out: list[str] = []
         seen: set[tuple[str, str]] = set()
         current: tuple[str, str] | None = (path, unit)
@@ -127,8 +141,35 @@ class SymbolSelection:
                 break
             changed = ", changed" if cause.source is None else ""
             out.append(f"{current[1]} ({current[0]}{changed})")
+            if cause.source is not None and " " in cause.via:
+                out.append(cause.via)  # no name led here: why it counts as using any change
             current = cause.source
         return out
+
+
+def _position_readers(affected: Iterable[str], escalated: dict[str, str],
+                      table: Callable[[str], SymbolTable | None],
+                      source: Callable[[str], bytes | None]) -> list[tuple[str, Unit, str]]:
+    """Units that read source positions (:data:`_READS_POSITIONS`) in the files a change reaches,
+    with why; a module body that does escalates its file (in ``escalated``)."""
+    out: list[tuple[str, Unit, str]] = []
+    for path in affected:
+        symbols = table(path) if path.endswith(".py") and path not in escalated else None
+        text = source(path) if symbols is not None else None
+        if symbols is None or text is None:
+            continue
+        for match in _READS_POSITIONS.finditer(text):
+            line = text.count(b"\n", 0, match.start()) + 1
+            why = f"it reads source positions (line {line}: {match.group().decode()})"
+            holder = _enclosing_function(symbols, line)
+            if holder is not None:
+                out.append((path, holder, why.removeprefix("it ")))
+            elif text[match.start() - 1:match.start()] == b"." or text[match.end():match.end() + 1] == b"(":
+                # Read at import time (``HERE = currentframe().f_lineno``); a class field
+                # ``lineno: int`` reads nothing.
+                escalated.setdefault(path, why)
+                break
+    return out
 
 
 def _diff(old: SymbolTable, new: SymbolTable) -> list[tuple[Unit | None, Unit | None]]:
@@ -217,7 +258,8 @@ def select_units(
         if symbols is None:
             continue
         for access in symbols.dynamic_access:
-            holder = None if access.endswith("module-level __getattr__") else _enclosing_function(symbols, access)
+            holder = None if access.endswith("module-level __getattr__") else \
+                _enclosing_function(symbols, _access_line(access))
             if holder is None:
                 escalated.setdefault(path, f"it uses dynamic access ({access})")
                 break
@@ -348,8 +390,17 @@ def select_units(
             text = text_of(path) if path.endswith(".py") else None
             if path.endswith(".py") and (text is None or _DOCTEST_RUNNERS.search(text)):
                 escalated.setdefault(path, "it may run doctests, and a module with doctests changed")
+    sources: dict[str, bytes | None] = {}
+
+    def source_of(path: str) -> bytes | None:
+        if path not in sources:
+            sources[path] = text_of(path) if text_of is not None else None
+        return sources[path]
+
     if result.names:
         first = next(iter(result.names.values()))
+        if text_of is not None:
+            wildcards.extend(_position_readers(affected, escalated, table, source_of))
         for path, unit, why in wildcards:
             if path not in escalated:
                 affect_unit(path, unit, UnitCause(why, first))
@@ -358,14 +409,11 @@ def select_units(
     # stands in its source as written; a non-ASCII source is always parsed, as Python
     # normalises identifiers).
     full: dict[str, SymbolTable] = {}
-    sources: dict[str, bytes | None] = {}
     found: dict[str, list[tuple[str, Unit]]] = {}
     reachable = [p for p in affected if p.endswith(".py")]
 
     def mentions(path: str, name: str) -> bool:
-        if path not in sources:
-            sources[path] = text_of(path) if text_of is not None else None
-        text = sources[path]
+        text = source_of(path)
         return text is None or not text.isascii() or name.encode() in text
 
     def users_of(name: str) -> list[tuple[str, Unit]]:
