@@ -1238,6 +1238,24 @@ def test_a_function_of_an_importer_that_looks_names_up_dynamically_runs_for_any_
     assert selected(workspace) == {"tests/test_main.py::test_add"}
 
 
+def test_a_test_that_lists_what_a_module_defines_runs_when_a_function_is_added(project: Project) -> None:
+    """``dir(commands)`` names no function, yet a new one changes what it returns."""
+    baseline = build(project, COMMANDS, {
+        "tests/test_api.py": """\
+            from cli import commands
+
+
+            def test_public_commands():
+                assert [n for n in dir(commands) if n.startswith("cmd_")] == ["cmd_add", "cmd_neg"]
+            """,
+    })
+    edit(project, "src/cli/commands.py", "return -a\n", "return -a\n\n\ndef cmd_mul(a, b):\n    return a * b\n")
+
+    workspace, _ = after(project, baseline)
+
+    assert selected(workspace) == {"tests/test_api.py::test_public_commands"}
+
+
 @pytest.mark.parametrize(
     "module",
     [

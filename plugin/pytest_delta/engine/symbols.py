@@ -575,7 +575,7 @@ _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 def _dynamic_call(node: ast.Call, found: list[str]) -> None:
     name = _dotted(node.func).rpartition(".")[2]
-    if name in _NAMESPACE_CALLS:
+    if name in _NAMESPACE_CALLS or (name == "dir" and node.args):  # ``dir(module)`` lists what it defines
         found.append(f"line {node.lineno}: {name}()")
     elif name in _DYNAMIC_CALLS:
         index = 0 if name in ("import_module", "__import__", "attrgetter", "methodcaller", "getfixturevalue") else 1
