@@ -82,7 +82,7 @@ class DeltaPlugin:
             extra_roots=self.settings.extra_roots,
             rules=TrackRules(exclude=self.settings.exclude, extra_patterns=self._doctest_globs(),
                              **self._file_kinds()),
-            skip=self._snapshot_relpath(),
+            skip=(*self._snapshot_relpath(), *self._run_outputs()),
             doctest_modules=self._doctest_modules(),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
@@ -219,6 +219,24 @@ class DeltaPlugin:
             return (self.settings.snapshot_path.relative_to(self.root).as_posix(),)
         except ValueError:
             return ()
+
+    def _run_outputs(self) -> tuple[str, ...]:
+        """Reports this run writes inside the rootdir (``--junitxml``, ``--html``, ``--report-log``,
+        pytest-cov's): never inputs of a test, and rewritten by every run."""
+        option = self.config.option
+        paths: list[str] = [getattr(option, name, None) or "" for name in ("xmlpath", "htmlpath", "report_log")]
+        cov_reports = getattr(option, "cov_report", None)
+        if isinstance(cov_reports, dict):
+            defaults = {"xml": "coverage.xml", "html": "htmlcov", "json": "coverage.json", "lcov": "coverage.lcov"}
+            paths.extend(str(target or defaults.get(kind, "")) for kind, target in cov_reports.items())
+        base = self.config.invocation_params.dir
+        out = []
+        for path in filter(None, paths):
+            try:
+                out.append((base / path).resolve().relative_to(self.root.resolve()).as_posix())
+            except (OSError, ValueError):
+                continue  # outside the rootdir: never tracked anyway
+        return tuple(out)
 
     def _doctest_modules(self) -> bool:
         """Whether this run collects docstring examples of Python modules."""

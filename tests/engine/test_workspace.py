@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from pytest_delta.engine import EngineOptions, TrackRules, Workspace, scan_tree
+from pytest_delta.engine import EngineOptions, TrackRules, Workspace, is_tracked, scan_tree
 from pytest_delta.engine import files as files_module
 from pytest_delta.engine import workspace as workspace_module
 from pytest_delta.engine.files import FileStat
@@ -269,7 +269,25 @@ def test_excluded_paths_and_extra_patterns(project: Project) -> None:
 def test_skipped_paths_are_not_tracked(project: Project) -> None:
     project.write("shop/cart.py")
     project.write("state.py")
-    assert set(project.workspace(None, EngineOptions(skip=("state.py",))).records) == {"shop/cart.py"}
+    project.write("out/junit.xml")
+    project.write("out/html/index.html")
+    options = EngineOptions(skip=("state.py", "out/junit.xml", "out/html"))
+    assert set(project.workspace(None, options).records) == {"shop/cart.py"}
+    assert not is_tracked(project.root, "out/html/index.html", options.rules, options.skip)
+
+
+def test_reports_and_build_metadata_are_not_tracked_but_the_same_names_as_test_data_are(project: Project) -> None:
+    for relpath in ["coverage.xml", "coverage.json", "coverage.lcov", "htmlcov/index.html",
+                    "src/shop.egg-info/SOURCES.txt", "shop/htmlcov/style.css"]:
+        project.write(relpath)
+    kept = ["shop/cart.py", "tests/data/coverage.xml", "docs/coverage.json"]
+    for relpath in kept:
+        project.write(relpath)
+    with_data = EngineOptions(rules=TrackRules(data_suffixes=(".xml", ".json", ".txt", ".html", ".css")))
+    assert set(project.workspace(None, with_data).records) == set(kept)
+    for relpath in ["coverage.xml", "htmlcov/index.html", "src/shop.egg-info/SOURCES.txt"]:
+        assert not is_tracked(project.root, relpath, with_data.rules)
+    assert is_tracked(project.root, "tests/data/coverage.xml", with_data.rules)
 
 
 def test_unsaved_buffer_affects_importers_and_closing_it_restores_no_changes(shop: Project) -> None:

@@ -218,6 +218,50 @@ def test_edit_of_a_root_readme_that_no_test_names_runs_nothing(demo: Project) ->
     assert run.ran == set()
 
 
+#: A root conftest.py reaches every test; this one reads no file.
+ROOT_CONFTEST = {"conftest.py": "import pytest\n"}
+
+
+def test_docs_edits_beside_a_root_conftest_that_reads_no_file_run_nothing(project: Project) -> None:
+    start(project, files=ROOT_CONFTEST)
+    project.edit("README.md", "# Demo shop\n\nNow with coupons.\n")
+    project.write({"docs/guide.md": "# Guide\n", "mkdocs.yml": "site_name: demo\n"})
+
+    run = project.run()
+
+    assert run.ret == 0
+    assert run.ran == set()
+
+
+@pytest.mark.parametrize("reads", [
+    'README = open("README.md").read()',
+    'import pathlib\nPAGES = sorted(pathlib.Path(__file__).parent.glob("*.md"))',
+], ids=["names-it", "lists-files"])
+def test_a_root_edit_runs_every_test_when_the_root_conftest_may_read_it(project: Project, reads: str) -> None:
+    start(project, files={"conftest.py": reads + "\n"})
+    project.edit("README.md", "# Demo shop\n\nNow with coupons.\n")
+
+    assert project.run().ran == ALL_TESTS
+
+
+def test_reports_a_run_writes_into_the_tree_are_no_change_for_the_next_run(project: Project) -> None:
+    """``--junitxml``'s file, coverage.py's reports and build metadata are rewritten by runs and
+    installs; beside a root conftest.py, tracking them would run every test every time."""
+    start(project, files=ROOT_CONFTEST)
+
+    for _ in range(2):
+        run = project.run("--junitxml=reports/junit.xml")
+        assert run.ret == 0
+        assert run.ran == set()
+        project.write({
+            "coverage.xml": f"<coverage lines-valid='{_}'/>\n",
+            "htmlcov/index.html": f"<p>{_}</p>\n",
+            "src/demo.egg-info/SOURCES.txt": f"src/app/views.py\n{_}\n",
+        })
+
+    assert project.run().ran == set()
+
+
 def test_data_file_named_by_a_literal_relative_to_the_rootdir_runs_that_test(demo: Project) -> None:
     demo.edit("assets/prices.csv", "sku,price\napple,55\n")
 

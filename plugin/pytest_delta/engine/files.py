@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-#: Directory names that never hold project code: caches and tool state.
-_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+#: Directory names that never hold project code: caches, tool state and reports.
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "htmlcov"})
+#: Reports that test runs write at the root (coverage.py's defaults): tracking them would make
+#: every run find a change that the run before it wrote.
+_ROOT_OUTPUTS = frozenset({"coverage.xml", "coverage.json", "coverage.lcov"})
 #: A file modified this close to the scan may change again within the same timestamp tick,
 #: unseen by its stat data; such a file is re-hashed on the next run (git's "racy" rule).
 RACY_WINDOW_NS = 2_000_000_000
@@ -140,10 +143,11 @@ def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] 
             relpath = prefix + name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in _SKIPPED_DIRS and not (rules.exclude and rules.excluded(relpath)):
+                    if not _skipped_dir(name) and relpath not in skipped \
+                            and not (rules.exclude and rules.excluded(relpath)):
                         stack.append((entry.path, relpath + "/"))
                     continue
-                if not rules.wanted(relpath) or relpath in skipped:
+                if not rules.wanted(relpath) or relpath in skipped or (not prefix and name in _ROOT_OUTPUTS):
                     continue
                 if rules.exclude and rules.excluded(relpath):
                     continue
@@ -161,17 +165,23 @@ def is_tracked(root: Path, relpath: str, rules: TrackRules, skip: Iterable[str] 
     parts = relpath.split("/")
     if relpath in skip or any(not p or p.startswith(".") for p in parts[:-1]) or not parts[-1]:
         return False
+    if len(parts) == 1 and relpath in _ROOT_OUTPUTS:
+        return False
     if parts[-1].startswith(".") and (parts[-1].endswith(".py") or rules.kind(parts[-1]) != CONFIG):
         return False
     if not rules.wanted(relpath) or rules.excluded(relpath):
         return False
     for depth in range(1, len(parts)):
         prefix = "/".join(parts[:depth])
-        if parts[depth - 1] in _SKIPPED_DIRS or rules.excluded(prefix):
+        if _skipped_dir(parts[depth - 1]) or prefix in skip or rules.excluded(prefix):
             return False
         if os.path.exists(os.path.join(root, prefix, "pyvenv.cfg")):
             return False
     return True
+
+
+def _skipped_dir(name: str) -> bool:
+    return name in _SKIPPED_DIRS or name.endswith(".egg-info")  # build metadata, rewritten by installs
 
 
 def read_file(root: Path, relpath: str) -> bytes:

@@ -10,6 +10,7 @@ the baseline.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -37,6 +38,9 @@ DEFERRED_PARSE_MIN = 100
 PARSE_CACHE_EXTRA = 20_000
 #: How many files the search for a base class's definition reads before it assumes the worst.
 MAX_CLASS_SEARCH = 2_000
+
+#: Calls that find files without naming them.
+_LISTS_FILES = re.compile(rb"\b(?:glob|iglob|rglob|listdir|scandir|walk|iterdir)\b")
 
 ProgressCallback = Callable[[int, int], None]
 #: The parse error of a file edited between the scan and its parse (never saved).
@@ -706,6 +710,18 @@ class Workspace:
                 pending.extend(bases.get(current, ()))
         return None
 
+    def _may_read_root_data(self, module: str, data: str) -> bool:
+        """Whether a module at the root may read a data file outside every Python directory
+        (``README.md``, ``docs/guide.md``, ``mkdocs.yml``): it names the file or its top directory,
+        or lists directories. A root ``conftest.py`` reaches every test: a docs edit must not
+        run them all for nothing."""
+        text = self._text_of(module)
+        if text is None:
+            return True
+        top = data.partition("/")[0]
+        name = top if "/" in data else top.rpartition(".")[0] or top
+        return name.encode() in text or _LISTS_FILES.search(text) is not None
+
     def symbols_of(self, path: str) -> SymbolTable | None:
         record = self.records.get(path)
         result = self.parse_result(record.digest) if record else None
@@ -721,8 +737,8 @@ class Workspace:
                 owners.setdefault(self.index.owner_dir(seed), seed)
         out: dict[str, str] = {}
         for owner, seed in owners.items():
-            if owner is None:  # above every Python directory: the root's own modules
-                out.update((p, seed) for p in self.index.files if "/" not in p)
+            if owner is None:  # above every Python directory: the root's own modules that may read it
+                out.update((p, seed) for p in self.index.files if "/" not in p and self._may_read_root_data(p, seed))
             else:
                 prefix = owner + "/"
                 out.update((p, seed) for p in self.index.files if p.startswith(prefix))
