@@ -55,8 +55,8 @@ def add_options(parser: pytest.Parser) -> None:
                   "requirements*.txt, uv.lock, poetry.lock)",
                   type="linelist", default=[])
     parser.addini("delta_data_files", "suffixes (or *.suffix globs) of data files tracked under the "
-                  "directory rule (default: .json .yaml .yml .toml .txt .csv .html .jinja .sql .ini .cfg .xml .md; "
-                  "empty: none)", type="linelist", default=[_DEFAULT_SUFFIXES])
+                  "directory rule (default: * for every file but bytecode and editor backups; empty: none)",
+                  type="linelist", default=[_DEFAULT_SUFFIXES])
 
 
 @dataclass(frozen=True)
@@ -114,18 +114,11 @@ def _config_patterns(config: pytest.Config) -> tuple[str, ...]:
 
 
 def _suffixes(value: object) -> tuple[str, ...]:
-    if value == [_DEFAULT_SUFFIXES]:
-        from .engine.files import DEFAULT_DATA_SUFFIXES
+    from .engine.files import DEFAULT_DATA_SUFFIXES, data_suffixes
 
+    if value == [_DEFAULT_SUFFIXES]:
         return DEFAULT_DATA_SUFFIXES
-    if not value:
-        return ()
-    out = []
-    for item in value if isinstance(value, list) else []:
-        text = str(item).strip().lstrip("*")
-        if text:
-            out.append(text.lower() if text.startswith(".") else f".{text.lower()}")
-    return tuple(out)
+    return data_suffixes(str(item) for item in value) if isinstance(value, list) else ()
 
 
 def _has_ini(config: pytest.Config, name: str) -> bool:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_delta.engine.files import data_suffixes
+
 from .testfiles import CollectRules
 
 if sys.version_info >= (3, 11):
@@ -107,14 +109,7 @@ def _lines(value: Any) -> tuple[str, ...] | None:
 
 def _suffixes(value: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """Like the plugin's ``delta_data_files``: ``json``, ``.json`` and ``*.json`` mean ``.json``."""
-    if value is None:
-        return None
-    out = []
-    for item in value:
-        text = item.lstrip("*")
-        if text:
-            out.append(text.lower() if text.startswith(".") else f".{text.lower()}")
-    return tuple(out)
+    return None if value is None else data_suffixes(value)
 
 
 def read_pytest_ini(root: Path) -> PytestIni:

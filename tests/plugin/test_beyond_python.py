@@ -218,6 +218,28 @@ def test_edit_of_a_root_readme_that_no_test_names_runs_nothing(demo: Project) ->
     assert run.ran == set()
 
 
+@pytest.mark.parametrize(("data_file", "affected"), [
+    ("src/app/locale/de/LC_MESSAGES/app.mo", "views"),
+    ("src/app/templates/page.j2", "views"),
+    ("tests/data/expected_output", "tests"),
+    ("tests/__snapshots__/test_views.ambr", "tests"),
+], ids=["gettext-catalog", "template", "no-suffix", "snapshot"])
+def test_edit_of_a_data_file_of_any_kind_runs_the_tests_of_its_directory(
+        project: Project, data_file: str, affected: str) -> None:
+    start(project, files={data_file: "one\n"})
+    project.edit(data_file, "two\n")
+
+    assert project.run().ran == (VIEWS_TESTS if affected == "views" else TESTS_DIR)
+
+
+def test_bytecode_and_editor_backups_are_no_data(project: Project) -> None:
+    start(project)
+    project.write({"tests/data/cart.json~": "{}\n", "tests/data/.cart.json.swp": "x", "tests/calc.cpython-311.pyc": "x",
+                   "tests/data/cart.json.orig": "{}\n"})
+
+    assert project.run().ran == set()
+
+
 #: A root conftest.py reaches every test; this one reads no file.
 ROOT_CONFTEST = {"conftest.py": "import pytest\n"}
 
@@ -481,7 +503,7 @@ def repo(isolated_git: Project) -> Project:
     """The project committed on ``main``, with no snapshot; snapshots and run directories ignored."""
     project = isolated_git
     project.ini("pythonpath = src", TESTPATHS)
-    project.write({**PROJECT, ".gitignore": ".delta.msgpack*\nrunpytest-*/\n"})
+    project.write({**PROJECT, ".gitignore": ".delta.msgpack*\nrunpytest-*/\nstdout\nstderr\n"})  # pytester's
     git(project, "init", "-q")
     git(project, "symbolic-ref", "HEAD", "refs/heads/main")
     commit_all(project, "shop")

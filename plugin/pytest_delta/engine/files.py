@@ -58,9 +58,27 @@ def digest(data: bytes) -> bytes:
 #: Files that configure the test run: a change to one of them runs every test.
 DEFAULT_CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", ".coveragerc",
                         "requirements*.txt", "uv.lock", "poetry.lock")
+#: The ``data_suffixes`` entry that makes every other file a data file: tests read fixtures,
+#: templates, catalogs (``.po``, ``.mo``), snapshots (``.ambr``) and compiled extensions of every
+#: kind, and a change to a file nothing tracks would run no test at all.
+ALL_FILES = "*"
 #: Suffixes of data files, tracked under the directory rule.
-DEFAULT_DATA_SUFFIXES = (".json", ".yaml", ".yml", ".toml", ".txt", ".csv", ".html", ".jinja", ".sql",
-                         ".ini", ".cfg", ".xml", ".md")
+DEFAULT_DATA_SUFFIXES = (ALL_FILES,)
+#: Files that are never anyone's input: bytecode and what editors and patch tools leave behind.
+_NOT_DATA = frozenset({".pyc", ".pyo", ".swp", ".swo", ".orig", ".rej"})
+
+
+def data_suffixes(items: Iterable[str]) -> tuple[str, ...]:
+    """Suffixes as ``delta_data_files`` spells them: ``json``, ``.json`` and ``*.json`` mean
+    ``.json``; ``*`` means every file."""
+    out = []
+    for item in items:
+        text = item.strip()
+        if text == ALL_FILES:
+            out.append(ALL_FILES)
+        elif text := text.lstrip("*"):
+            out.append(text.lower() if text.startswith(".") else f".{text.lower()}")
+    return tuple(out)
 
 PYTHON, CONFIG, ITEMS, DATA = "python", "config", "items", "data"
 
@@ -78,7 +96,8 @@ class TrackRules:
 
     Python files; files that configure the run (``config_patterns``: a change runs
     everything); item sources matched by name (``extra_patterns``: doctest text files);
-    data files by suffix (``data_suffixes``: a change affects the modules of their directory).
+    data files by suffix (``data_suffixes``, :data:`ALL_FILES` for any: a change affects the
+    modules of their directory).
     ``exclude`` globs (relative paths) drop anything.
     """
 
@@ -108,9 +127,10 @@ class TrackRules:
         if items is not None and items.match(name):
             return ITEMS
         dot = name.rfind(".")
-        if dot > 0 and name[dot:].lower() in self.data_suffixes:
-            return DATA
-        return None
+        suffix = name[dot:].lower() if dot > 0 else ""
+        if ALL_FILES in self.data_suffixes:
+            return None if suffix in _NOT_DATA or name.endswith("~") else DATA
+        return DATA if suffix and suffix in self.data_suffixes else None
 
     def wanted(self, path: str) -> bool:
         return self.kind(path) is not None
