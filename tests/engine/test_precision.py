@@ -1023,6 +1023,38 @@ def test_a_framework_hook_whose_name_the_project_also_uses_elsewhere_affects_its
     assert "tests/test_jobs.py::test_cleanup" in selected(workspace)
 
 
+def test_a_framework_hook_overridden_below_a_project_base_of_a_framework_class_affects_its_class(
+        project: Project) -> None:
+    """``Cleanup`` derives from ``Task`` through the project's ``BaseJob``: the framework still
+    calls ``run`` by convention, whatever else in the project is named ``run``."""
+    baseline = build(project, FRAMEWORK, {
+        "src/jobs.py": """\
+            import subprocess
+
+            from taskrunner import Task
+
+
+            class BaseJob(Task):
+                pass
+
+
+            class Cleanup(BaseJob):
+                def run(self):
+                    return "cleaned"
+
+
+            def describe():
+                return subprocess.run(["true"]) and "jobs"
+            """,
+    })
+    edit(project, "src/jobs.py", 'return "cleaned"', 'return "skipped"')
+
+    workspace, selection = after(project, baseline)
+
+    assert selection.names["Cleanup"] == ("src/jobs.py", "Cleanup.run")
+    assert "tests/test_jobs.py::test_cleanup" in selected(workspace)
+
+
 XUNIT_CLASS = """\
 class TestBasket:
     items = [1, 2]

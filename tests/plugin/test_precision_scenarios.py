@@ -610,3 +610,51 @@ def test_an_edit_that_moves_lines_runs_the_tests_that_read_line_numbers(
     assert run.ran == nodeids("tests/test_lib.py::test_helper,test_warns_at_its_line,test_knows_its_own_line")
     assert run.with_outcome("failed") == {f"tests/test_lib.py::{fails}"}
     assert "reads source positions" in explained(run)[f"tests/test_lib.py::{fails}"]
+
+
+def test_an_override_the_standard_library_calls_below_a_project_base_runs_its_tests(project: Project) -> None:
+    """``logging`` calls ``format`` on ``UpperFormatter`` (whose framework base is one project
+    class up), and ``greeting`` uses an unrelated ``str.format``: the log test still runs."""
+    project.ini(*INI)
+    project.write({
+        "src/fmt.py": """\
+            import logging
+
+
+            class BaseFormatter(logging.Formatter):
+                pass
+
+
+            class UpperFormatter(BaseFormatter):
+                def format(self, record):
+                    return record.getMessage().upper()
+
+
+            def greeting(name):
+                return "hello {}".format(name)
+            """,
+        "tests/test_fmt.py": """\
+            import io
+            import logging
+
+            from fmt import UpperFormatter, greeting
+
+
+            def test_upper_log_line():
+                out = io.StringIO()
+                handler = logging.StreamHandler(out)
+                handler.setFormatter(UpperFormatter())
+                log = logging.getLogger("t")
+                log.addHandler(handler)
+                log.warning("hi")
+                assert out.getvalue() == "HI\\n"
+
+
+            def test_greeting():
+                assert greeting("bob") == "hello bob"
+            """,
+    })
+    assert project.run().with_outcome("passed") == nodeids("tests/test_fmt.py::test_upper_log_line,test_greeting")
+    replace(project, "src/fmt.py", "getMessage().upper()", "getMessage().lower()")
+
+    assert project.run().with_outcome("failed") == {"tests/test_fmt.py::test_upper_log_line"}

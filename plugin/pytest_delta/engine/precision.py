@@ -212,7 +212,7 @@ def select_units(
     structural: Mapping[str, str],
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
-    defines_class: Callable[[str, str], bool] = lambda path, name: False,
+    class_bases: Callable[[str, str], tuple[str, ...] | None] = lambda path, name: None,
     class_hook: Callable[[str, str], str | None] = lambda path, name: None,
     doctests_collected: Callable[[], bool] = lambda: True,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
@@ -232,13 +232,23 @@ def select_units(
     escalated = result.escalations
 
     def external_base(path: str, class_name: str) -> bool:
-        """Whether the class has a base that no project file it depends on defines."""
+        """Whether the class derives, through project classes or directly, from a class no
+        project file it depends on defines (``logging.Formatter`` calls ``format``)."""
         symbols = table(path)
         bases = dict(symbols.classes).get(class_name) if symbols is not None else None
         if bases is None:
             return True  # not a top-level class we can see: assume the worst
-        return any(base.rpartition(".")[2] not in SAFE_BASES and not defines_class(path, base.rpartition(".")[2])
-                   for base in bases)
+        pending, seen = list(bases), {class_name}
+        while pending:
+            base = pending.pop().rpartition(".")[2]
+            if base in SAFE_BASES or base in seen:
+                continue
+            seen.add(base)
+            found = class_bases(path, base)
+            if found is None:
+                return True
+            pending.extend(found)
+        return False
 
     for path, why in structural.items():
         escalated.setdefault(path, why)

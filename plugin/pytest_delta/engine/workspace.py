@@ -579,7 +579,7 @@ class Workspace:
             self._symbols = select_units(graph=self.graph, affected=self.affected, edited=edited,
                                          structural=structural, old=old, new=self.symbols_of,
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
-                                         defines_class=self._defines_class, class_hook=self._class_hook,
+                                         class_bases=self._class_bases, class_hook=self._class_hook,
                                          doctests_collected=self._doctests_collected,
                                          state_called=self._state_called)
         return self._symbols
@@ -683,10 +683,15 @@ class Workspace:
                     seen.add(dep)
                     queue.append(dep)
 
-    def _defines_class(self, path: str, name: str) -> bool:
-        """Whether a project file that ``path`` depends on (or ``path`` itself) defines a class
-        ``name``: a base class found there is the project's, not a framework's."""
-        return any(any(cls == name for cls, _ in table.classes) for _, table in self._project_tables(path))
+    def _class_bases(self, path: str, name: str) -> tuple[str, ...] | None:
+        """The bases of the class ``name`` that ``path`` or a project file it depends on defines
+        (the nearest), or None when none does: a base found there is the project's, not a
+        framework's."""
+        for _, table in self._project_tables(path):
+            for cls, bases in table.classes:
+                if cls == name:
+                    return bases
+        return None
 
     def _class_hook(self, path: str, name: str) -> str | None:
         """The project class among ``name`` and its ancestors that sees subclasses being created
