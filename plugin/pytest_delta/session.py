@@ -350,7 +350,11 @@ class DeltaPlugin:
             reporter._numcollected += len(uncollected)
 
     def _uncollected(self, test_ids: Mapping[str, tuple[str, ...]]) -> list[UncollectedTest]:
-        return [UncollectedTest(nodeid, self.root / path) for path, ids in sorted(test_ids.items()) for nodeid in ids]
+        out: list[UncollectedTest] = []
+        for path, ids in sorted(test_ids.items()):
+            where = self.root / path  # one path a file: a no-change run builds one per test of the suite
+            out.extend(UncollectedTest(nodeid, where) for nodeid in ids)
+        return out
 
     def _narrowed_files(self) -> set[str]:
         out = set()

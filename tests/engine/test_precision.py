@@ -1055,6 +1055,41 @@ def test_a_framework_hook_overridden_below_a_project_base_of_a_framework_class_a
     assert "tests/test_jobs.py::test_cleanup" in selected(workspace)
 
 
+@pytest.mark.parametrize("spelling", ["taskrunner.Task", "Task"], ids=["module-attribute", "from-import"])
+def test_a_framework_base_that_shares_its_name_with_a_project_class_is_still_a_framework_base(
+        project: Project, spelling: str) -> None:
+    """The project has a ``Task`` class of its own, which ``jobs`` imports: ``Cleanup``'s base is
+    the installed ``taskrunner.Task`` all the same, whose ``start`` calls ``run``."""
+    baseline = build(project, FRAMEWORK, {
+        "src/todo.py": """\
+            class Task:
+                def run(self):
+                    return "todo"
+            """,
+        "src/jobs.py": f"""\
+            import subprocess
+            import taskrunner
+
+            import todo
+            from taskrunner import Task
+
+
+            class Cleanup({spelling}):
+                def run(self):
+                    return "cleaned"
+
+
+            def describe():
+                return subprocess.run(["true"]) and todo.Task().run()
+            """,
+    })
+    edit(project, "src/jobs.py", 'return "cleaned"', 'return "skipped"')
+
+    workspace, _ = after(project, baseline)
+
+    assert "tests/test_jobs.py::test_cleanup" in selected(workspace)
+
+
 XUNIT_CLASS = """\
 class TestBasket:
     items = [1, 2]

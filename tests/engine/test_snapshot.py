@@ -134,7 +134,8 @@ def encoded_body(snapshot: Snapshot | None = None) -> dict[str, Any]:
         stats=[stats[i:i + 4] for i in range(0, len(stats), 4)],
         dep_offsets=int_array("I", body["dep_offsets"]),
         dep_targets=int_array("I", body["dep_targets"]),
-        parsed=msgpack.unpackb(unsqueeze(body["parsed"]), raw=False),
+        parsed={k: msgpack.unpackb(v, raw=False)
+                for k, v in msgpack.unpackb(unsqueeze(body["parsed"]), raw=False).items()},
         test_ids=msgpack.unpackb(unsqueeze(body["test_ids"]), raw=False),
     )
     return body
@@ -148,7 +149,9 @@ def packed_body(body: dict[str, Any]) -> dict[str, Any]:
         "stats": lambda rows: squeeze(array("q", [v for row in rows for v in row]).tobytes()),
         "dep_offsets": lambda offsets: squeeze(array("I", offsets).tobytes()),
         "dep_targets": lambda targets: squeeze(array("I", targets).tobytes()),
-        "parsed": lambda table: squeeze(msgpack.packb(table)),
+        # Each parse entry is packed on its own (a Raw entry is stored as it is).
+        "parsed": lambda table: squeeze(msgpack.packb(
+            {k: v.value if isinstance(v, Raw) else msgpack.packb(v) for k, v in table.items()})),
         "test_ids": lambda table: squeeze(msgpack.packb(table)),
     }
     packed = {}

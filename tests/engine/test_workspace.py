@@ -276,14 +276,16 @@ def test_skipped_paths_are_not_tracked(project: Project) -> None:
     assert not is_tracked(project.root, "out/html/index.html", options.rules, options.skip)
 
 
-def test_reports_and_build_metadata_are_not_tracked_but_the_same_names_as_test_data_are(project: Project) -> None:
+def test_reports_snapshots_and_build_metadata_are_not_tracked_but_test_data_of_those_names_is(
+        project: Project) -> None:
     for relpath in ["coverage.xml", "coverage.json", "coverage.lcov", "htmlcov/index.html",
-                    "src/shop.egg-info/SOURCES.txt", "shop/htmlcov/style.css"]:
+                    "src/shop.egg-info/SOURCES.txt", "shop/htmlcov/style.css", "shard-2.msgpack",
+                    "shard-2.msgpack.lock"]:
         project.write(relpath)
-    kept = ["shop/cart.py", "tests/data/coverage.xml", "docs/coverage.json"]
+    kept = ["shop/cart.py", "tests/data/coverage.xml", "docs/coverage.json", "tests/data/message.msgpack"]
     for relpath in kept:
         project.write(relpath)
-    with_data = EngineOptions(rules=TrackRules(data_suffixes=(".xml", ".json", ".txt", ".html", ".css")))
+    with_data = EngineOptions(rules=TrackRules())
     assert set(project.workspace(None, with_data).records) == set(kept)
     for relpath in ["coverage.xml", "htmlcov/index.html", "src/shop.egg-info/SOURCES.txt"]:
         assert not is_tracked(project.root, relpath, with_data.rules)

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping
@@ -176,11 +177,14 @@ class Project:
         output = self._next_output()
         with self._environment(output, autoload, plugins, cwd):
             blocked = [arg for name in UNRELATED_PLUGINS for arg in ("-p", f"no:{name}")] if autoload else []
-            result = self.pytester.runpytest_subprocess(*blocked, *(("--delta",) if delta else ()), *args,
-                                                        timeout=RUN_TIMEOUT_S)
-        run = read_run(result, output)
-        assert_no_plugin_crash(run)
-        return run
+            process = self._spawn([*blocked, *(("--delta",) if delta else ()), *args], output)
+        try:
+            process.wait(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        return self._finished(process, output)
 
     def run_together(self, *arg_lists: tuple[str, ...]) -> list[DeltaRun]:
         """Start one ``pytest --delta`` per argument list at once (a terminal and an editor
@@ -188,21 +192,27 @@ class Project:
         started = []
         for args in arg_lists:
             output = self._next_output()
-            out, err = output.with_suffix(".out"), output.with_suffix(".err")
-            command = [sys.executable, "-m", "pytest", f"--basetemp={output.with_suffix('.tmp')}", "--delta", *args]
-            with self._environment(output, False, (), None), open(out, "wb") as out_file, \
-                    open(err, "wb") as err_file:
-                started.append((self.pytester.popen(command, stdout=out_file, stderr=err_file), output))
-        runs = []
-        for process, output in started:
-            ret = process.wait(timeout=RUN_TIMEOUT_S)
-            result = pytest.RunResult(
-                ret, output.with_suffix(".out").read_text().splitlines(),
-                output.with_suffix(".err").read_text().splitlines(), 0.0)
-            run = read_run(result, output)
-            assert_no_plugin_crash(run)
-            runs.append(run)
-        return runs
+            with self._environment(output, False, (), None):
+                started.append((self._spawn(["--delta", *args], output), output))
+        for process, _ in started:
+            process.wait(timeout=RUN_TIMEOUT_S)
+        return [self._finished(process, output) for process, output in started]
+
+    def _spawn(self, args: list[str], output: Path) -> subprocess.Popen[bytes]:
+        """``python -m pytest *args`` in the project, its output and temporary directories kept
+        outside it (in a user's tree they are elsewhere too): every file the project holds is
+        tracked, and pytester's own ``stdout`` file would be a change of every run."""
+        command = [sys.executable, "-m", "pytest", f"--basetemp={output.with_suffix('.tmp')}", *args]
+        with open(output.with_suffix(".out"), "wb") as out, open(output.with_suffix(".err"), "wb") as err:
+            return self.pytester.popen(command, stdout=out, stderr=err)
+
+    def _finished(self, process: subprocess.Popen[bytes], output: Path) -> DeltaRun:
+        result = pytest.RunResult(
+            process.returncode, output.with_suffix(".out").read_text().splitlines(),
+            output.with_suffix(".err").read_text().splitlines(), 0.0)
+        run = read_run(result, output)
+        assert_no_plugin_crash(run)
+        return run
 
     def _next_output(self) -> Path:
         self.runs += 1

@@ -146,6 +146,7 @@ PYTHON_ITEMS = {"tests/test_app.py::test_name", "tests/test_plain.py::test_plain
 
 
 def test_items_of_an_untracked_file_type_run_on_every_run(project: Project) -> None:
+    project.ini("delta_data_files = .yaml")  # every file is data by default: track only .yaml
     project.write({**PYTHON_TESTS, "tests/conftest.py": spec_collector(".spec"), "tests/test_api.spec": "get: ok\n"})
     items = nodeids("tests/test_api.spec::get")
     assert project.run().ran == items | PYTHON_ITEMS

@@ -24,6 +24,12 @@ _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "html
 #: Reports that test runs write at the root (coverage.py's defaults): tracking them would make
 #: every run find a change that the run before it wrote.
 _ROOT_OUTPUTS = frozenset({"coverage.xml", "coverage.json", "coverage.lcov"})
+#: Snapshots (and their locks) beside the one a run uses: CI shards write ``shard-N.msgpack``.
+_SNAPSHOT_SUFFIXES = (".msgpack", ".msgpack.lock")
+
+
+def _root_output(name: str) -> bool:
+    return name in _ROOT_OUTPUTS or name.endswith(_SNAPSHOT_SUFFIXES)
 #: A file modified this close to the scan may change again within the same timestamp tick,
 #: unseen by its stat data; such a file is re-hashed on the next run (git's "racy" rule).
 RACY_WINDOW_NS = 2_000_000_000
@@ -167,7 +173,7 @@ def scan_tree(root: Path, rules: TrackRules = TrackRules(), skip: Iterable[str] 
                             and not (rules.exclude and rules.excluded(relpath)):
                         stack.append((entry.path, relpath + "/"))
                     continue
-                if not rules.wanted(relpath) or relpath in skipped or (not prefix and name in _ROOT_OUTPUTS):
+                if not rules.wanted(relpath) or relpath in skipped or (not prefix and _root_output(name)):
                     continue
                 if rules.exclude and rules.excluded(relpath):
                     continue
@@ -185,7 +191,7 @@ def is_tracked(root: Path, relpath: str, rules: TrackRules, skip: Iterable[str] 
     parts = relpath.split("/")
     if relpath in skip or any(not p or p.startswith(".") for p in parts[:-1]) or not parts[-1]:
         return False
-    if len(parts) == 1 and relpath in _ROOT_OUTPUTS:
+    if len(parts) == 1 and _root_output(relpath):
         return False
     if parts[-1].startswith(".") and (parts[-1].endswith(".py") or rules.kind(parts[-1]) != CONFIG):
         return False

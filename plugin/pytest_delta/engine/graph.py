@@ -54,6 +54,9 @@ class Graph:
         :meth:`chain` can say why it is affected. ``also`` adds files affected by a seed
         without an import edge (the modules beside a changed data file), each with its seed.
         """
+        seeds = list(seeds)
+        if not seeds and not also:
+            return {}  # a run with no change: no reverse graph to build
         reverse = self._reverse_edges()
         reached: dict[str, str | None] = {}
         queue: deque[str] = deque()

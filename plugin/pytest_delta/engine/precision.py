@@ -212,7 +212,7 @@ def select_units(
     structural: Mapping[str, str],
     old: Callable[[str], SymbolTable | None],
     new: Callable[[str], SymbolTable | None],
-    class_bases: Callable[[str, str], tuple[str, ...] | None] = lambda path, name: None,
+    class_bases: Callable[[str, str], tuple[str, tuple[str, ...]] | None] = lambda path, name: None,
     class_hook: Callable[[str, str], str | None] = lambda path, name: None,
     doctests_collected: Callable[[], bool] = lambda: True,
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
@@ -238,16 +238,17 @@ def select_units(
         bases = dict(symbols.classes).get(class_name) if symbols is not None else None
         if bases is None:
             return True  # not a top-level class we can see: assume the worst
-        pending, seen = list(bases), {class_name}
+        pending = [(path, base) for base in bases]
+        seen = {(path, class_name)}
         while pending:
-            base = pending.pop().rpartition(".")[2]
-            if base in SAFE_BASES or base in seen:
+            where, base = pending.pop()
+            if base.rpartition(".")[2] in SAFE_BASES or (where, base) in seen:
                 continue
-            seen.add(base)
-            found = class_bases(path, base)
+            seen.add((where, base))
+            found = class_bases(where, base)
             if found is None:
                 return True
-            pending.extend(found)
+            pending.extend((found[0], b) for b in found[1])
         return False
 
     for path, why in structural.items():

@@ -28,7 +28,7 @@ from .imports import ImportRef, ParseResult
 from .symbols import UNIT_KINDS, SymbolTable, Unit
 
 FORMAT = "pytest-delta"
-SCHEMA = 3
+SCHEMA = 4
 #: How long a run waits for another run's save before it gives up saving.
 LOCK_TIMEOUT_S = 5.0
 #: Snapshots are small (a few MB for 20k files); anything far larger is not ours.
@@ -182,7 +182,11 @@ class ParseTable(Mapping[bytes, ParseResult]):
         done = self._done.get(key)
         if done is not None:
             return done
-        result = decode_parse(self._table().get(key))
+        packed = self._table().get(key)
+        try:
+            result = decode_parse(_unpackb(packed)) if isinstance(packed, bytes) else None
+        except (ValueError, msgpack.UnpackException, TypeError):
+            result = None
         if result is None:
             raise KeyError(key)
         self._done[key] = result
@@ -208,9 +212,13 @@ class ParseTable(Mapping[bytes, ParseResult]):
         decode of each (an entry that does not validate is still parsed again when needed)."""
         return iter(self._table())
 
-    def raw(self, key: bytes) -> Any:
-        """The stored form of an entry, to write it again without decoding it."""
-        return self._table().get(key)
+    def raw(self, key: bytes) -> bytes | None:
+        """The stored form of an entry (packed on its own), to write it again without decoding
+        it: a run that edits one file unpacks one entry, not the whole cache. Only entries of
+        parsable files (an array of five whose first item, the error, is nil) are passed on so;
+        the rare others are decoded, and dropped when they do not decode."""
+        packed = self._table().get(key)
+        return packed if isinstance(packed, bytes) and packed[:2] == b"\x95\xc0" else None
 
 
 class _LazyPaths(Mapping[str, tuple[str, ...]]):
@@ -254,8 +262,13 @@ class LazyDeps(_LazyPaths):
         self._targets = targets
 
     def _build(self) -> dict[str, tuple[str, ...]]:
-        paths, offsets, targets = self._paths, self._offsets, self._targets
-        return {path: tuple(paths[j] for j in targets[offsets[i]:offsets[i + 1]]) for i, path in enumerate(paths)}
+        name, offsets, targets = self._paths.__getitem__, self._offsets, self._targets
+        return {path: tuple(map(name, targets[offsets[i]:offsets[i + 1]])) for i, path in enumerate(self._paths)}
+
+    def stored(self, paths: list[str]) -> tuple[array[int], array[int]] | None:
+        """The stored offsets and targets, when ``paths`` is the file table they index: a save
+        writes an unchanged graph again as it is (a changed one is a new mapping, never this)."""
+        return (self._offsets, self._targets) if paths == self._paths else None
 
     def __len__(self) -> int:
         return len(self._paths)
@@ -291,34 +304,39 @@ def _encode(snapshot: Snapshot) -> bytes:
             stats += (_RACY, 0, 0, 0)
         else:
             stats += record.stat
-    offsets = [0]
-    targets: list[int] = []
-    for path in paths:
-        targets += sorted(index[d] for d in snapshot.deps.get(path, ()) if d in index)
-        offsets.append(len(targets))
+    stored = snapshot.deps.stored(paths) if isinstance(snapshot.deps, LazyDeps) else None
+    if stored is not None:
+        offset_array, target_array = stored
+    else:
+        offsets = [0]
+        targets: list[int] = []
+        for path in paths:
+            targets += sorted(index[d] for d in snapshot.deps.get(path, ()) if d in index)
+            offsets.append(len(targets))
+        offset_array, target_array = array("I", offsets), array("I", targets)
     parsed = snapshot.parsed
     raw_of = getattr(parsed, "raw", None)
-    cache: dict[bytes, Any] = {}
+    cache: dict[bytes, bytes] = {}
     errors: dict[bytes, str] = {}
     for key in parsed:
-        entry = raw_of(key) if raw_of is not None else None
-        if not (isinstance(entry, list) and len(entry) == 5 and (entry[0] is None or isinstance(entry[0], str))):
-            entry = None  # not even shaped like an entry: decode (and drop) it rather than copy it
-        if entry is None:
-            try:
-                entry = encode_parse(parsed[key])
-            except KeyError:
-                continue
-        cache[key] = entry
-        if isinstance(entry, list) and entry and isinstance(entry[0], str):
-            errors[key] = entry[0]
+        packed = raw_of(key) if raw_of is not None else None
+        if isinstance(packed, bytes):
+            cache[key] = packed  # a parsed file's entry: no error to record
+            continue
+        try:
+            result = parsed[key]
+        except KeyError:
+            continue
+        cache[key] = _packb(encode_parse(result))
+        if result.error:
+            errors[key] = result.error
     body = {
         # Compressed one by one: a run decompresses only the parts it needs.
         "paths": _squeeze("\n".join(paths).encode()),
         "digests": bytes(digests),
         "stats": _squeeze(_int_array("q", stats)),
-        "dep_offsets": _squeeze(_int_array("I", offsets)),
-        "dep_targets": _squeeze(_int_array("I", targets)),
+        "dep_offsets": _squeeze(offset_array.tobytes()),
+        "dep_targets": _squeeze(target_array.tobytes()),
         "parsed": _squeeze(_packb(cache)),
         "errors": errors,
         "pending_tests": sorted(snapshot.pending_tests),

@@ -190,7 +190,7 @@ class _MergedParses(Mapping[bytes, ParseResult]):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def raw(self, key: bytes) -> object:
+    def raw(self, key: bytes) -> bytes | None:
         if key in self._new or not isinstance(self._base, ParseTable):
             return None
         return self._base.raw(key)
@@ -683,15 +683,44 @@ class Workspace:
                     seen.add(dep)
                     queue.append(dep)
 
-    def _class_bases(self, path: str, name: str) -> tuple[str, ...] | None:
-        """The bases of the class ``name`` that ``path`` or a project file it depends on defines
-        (the nearest), or None when none does: a base found there is the project's, not a
-        framework's."""
-        for _, table in self._project_tables(path):
-            for cls, bases in table.classes:
+    def _class_bases(self, path: str, written: str) -> tuple[str, tuple[str, ...]] | None:
+        """Where the project defines the base class ``written`` (as ``path`` spells it:
+        ``Base``, ``models.Base``, ``logging.Formatter``) and its bases; None when it is not
+        the project's, or when that cannot be told (an unknown module alias): a framework's
+        class calls methods by convention."""
+        qualifier, _, name = written.rpartition(".")
+        table = self.symbols_of(path)
+        if not qualifier and table is not None and any(cls == name for cls, _ in table.classes):
+            return path, dict(table.classes)[name]
+        if self._imported_from_outside(path, qualifier, name, table):
+            return None
+        for where, found in self._project_tables(path):
+            for cls, bases in found.classes:
                 if cls == name:
-                    return bases
+                    return where, bases
         return None
+
+    def _imported_from_outside(self, path: str, qualifier: str, name: str, table: SymbolTable | None) -> bool:
+        """Whether ``path`` takes ``qualifier.name`` (or the bare ``name``) from a module the
+        project does not hold, or from one it cannot tell."""
+        record = self.records.get(path)
+        result = self.parse_result(record.digest) if record is not None and record.digest else None
+        if result is None:
+            return True
+        if qualifier:
+            head = qualifier.partition(".")[0]
+            for ref in result.imports:
+                if not ref.names and ref.level == 0 and ref.module.partition(".")[0] == head:
+                    return not self.index.lookup(qualifier)  # ``import logging``, ``import app.models``
+                if head in ref.names:  # ``from app import models``, ``from . import models``
+                    return ref.level == 0 and not self.index.lookup(f"{ref.module}.{head}") \
+                        and not self.index.lookup(ref.module)
+            return True  # an alias (``import app.models as m``) or a name bound otherwise
+        original = {alias: bound for bound, alias in table.bindings}.get(name, name) if table is not None else name
+        for ref in result.imports:
+            if original in ref.names:
+                return ref.level == 0 and not self.index.lookup(ref.module)
+        return False  # a star import or a builtin: found by name below, if the project has it
 
     def _class_hook(self, path: str, name: str) -> str | None:
         """The project class among ``name`` and its ancestors that sees subclasses being created
