@@ -84,6 +84,7 @@ class DeltaPlugin:
                              **self._file_kinds()),
             skip=(*self._snapshot_relpath(), *self._run_outputs()),
             doctest_modules=self._doctest_modules(),
+            used_fixtures=tuple(self.config.getini("usefixtures") or ()),
         )
         self.workspace = Workspace(self.root, self.baseline, options)
         # With no snapshot every test runs and no graph is needed until the end: the cold parse

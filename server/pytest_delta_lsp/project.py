@@ -69,7 +69,8 @@ def options_for(baseline: Snapshot | None, skip: tuple[str, ...], ini: PytestIni
     rules = TrackRules(exclude=exclude, extra_patterns=patterns,
                        config_patterns=(*defaults.config_patterns, *ini.global_files),
                        data_suffixes=defaults.data_suffixes if ini.data_suffixes is None else ini.data_suffixes)
-    return EngineOptions(roots, rules, skip, workers=1, doctest_modules=ini.doctest_modules)
+    return EngineOptions(roots, rules, skip, workers=1, doctest_modules=ini.doctest_modules,
+                         used_fixtures=ini.used_fixtures)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ class PytestIni:
     precision: str | None = None
     #: ``--doctest-modules`` in ``addopts``: pytest collects the docstring examples of modules.
     doctest_modules: bool = False
+    #: ``usefixtures``: fixtures every test requests unnamed.
+    used_fixtures: tuple[str, ...] = ()
     #: The file it came from, for messages (None: no configuration file).
     source: Path | None = None
     #: Why the file could not be read (defaults are used then).
@@ -140,5 +142,6 @@ def read_pytest_ini(root: Path) -> PytestIni:
         return PytestIni(rules, str(delta_file).strip() if delta_file else None,
                          _lines(values.get("delta_global_files")) or (),
                          _suffixes(_lines(values.get("delta_data_files"))),
-                         str(precision).strip() if precision else None, doctests, path)
+                         str(precision).strip() if precision else None, doctests,
+                         _words(values.get("usefixtures")) or (), path)
     return PytestIni()

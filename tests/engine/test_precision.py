@@ -64,7 +64,7 @@ SHOP = {
                 self.prices.append(price)
                 return self
 
-            def count(self):
+            def size(self):
                 return len(self.prices)
 
 
@@ -106,12 +106,12 @@ SHOP = {
 
 
         def test_count():
-            assert shop.Cart().add(1).add(2).count() == 2
+            assert shop.Cart().add(1).add(2).size() == 2
 
 
         class TestEmpty:
             def test_no_items(self):
-                assert shop.Cart().count() == 0
+                assert shop.Cart().size() == 0
 
             def test_zero(self):
                 assert shop.total([]).amount == 0
@@ -247,7 +247,7 @@ def test_a_method_edit_selects_the_tests_that_name_the_method(shop: tuple[Projec
 
 def test_a_test_edit_selects_that_test_alone(shop: tuple[Project, Snapshot]) -> None:
     project, baseline = shop
-    edit(project, "tests/test_cart.py", "add(1).add(2).count() == 2", "add(1).count() == 1")
+    edit(project, "tests/test_cart.py", "add(1).add(2).size() == 2", "add(1).size() == 1")
 
     workspace, _ = after(project, baseline)
 

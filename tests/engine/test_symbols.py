@@ -722,10 +722,20 @@ def test_a_function_records_the_module_level_state_it_stores_into() -> None:
             CACHE[
                 key
             ] = 1
+
+
+        _LANGUAGE = ContextVar("language")
+
+
+        def use(language):
+            _LANGUAGE.set(language)
         """
     writes = {u.name: u.writes for u in symbols(source).units if u.kind == FUNCTION}
-    assert writes == {"activate": ("_CURRENT",), "remember": ("CACHE",), "bump": ("COUNT",),
-                      "configure": ("os",), "build": (), "Account.deposit": (), "Account.register": ("Account",),
-                      "subscribe": ("HANDLERS",), "reset": ("CACHE",), "collect": (), "multi_line": ("CACHE",)}
+    # An attribute stored on a module-level name is state too (``config.DEBUG = True``: the
+    # module reads its global ``DEBUG``).
+    assert writes == {"activate": ("_CURRENT", "locale"), "remember": ("CACHE",), "bump": ("COUNT",),
+                      "configure": ("environ", "os"), "build": (), "Account.deposit": (),
+                      "Account.register": ("Account",), "subscribe": ("HANDLERS",), "reset": ("CACHE",),
+                      "collect": (), "multi_line": ("CACHE",), "use": ("_LANGUAGE",)}
     assert {u.name: u.writes for u in ast_symbols(source).units if u.kind == FUNCTION} == writes, \
         "the same without the source lines (no text pre-filter)"

@@ -37,12 +37,36 @@ XUNIT_FUNCTIONS = frozenset({
 })
 
 
-def _called_unnamed(unit: Unit, decorators: Iterable[str]) -> str | None:
+def _protocol_methods() -> frozenset[str]:
+    """Method names the standard library calls on any object it is handed, whatever its class:
+    a stream's ``write`` (``csv.writer``, ``print(file=...)``, ``json.dump``), a mapping's
+    ``keys`` (``dict(obj)``), a logging filter's ``filter``, a protocol's ``data_received``."""
+    import asyncio
+    import collections.abc as abc
+    import io
+    import logging
+
+    kinds: tuple[type, ...] = (io.IOBase, io.RawIOBase, io.BufferedIOBase, io.TextIOBase, abc.Mapping,
+                               abc.MutableMapping, abc.Sequence, abc.MutableSequence, abc.Set, abc.MutableSet,
+                               abc.Generator, logging.Filter, logging.Formatter, asyncio.Protocol,
+                               asyncio.BufferedProtocol, asyncio.DatagramProtocol, asyncio.SubprocessProtocol)
+    return frozenset(name for kind in kinds for name in dir(kind) if not name.startswith("_"))
+
+
+#: Computed once from this interpreter's standard library.
+PROTOCOL_METHODS = _protocol_methods()
+
+
+def _called_unnamed(unit: Unit, decorators: Iterable[str], used_fixtures: Collection[str] = ()) -> str | None:
     """Why ``unit`` runs without anything naming it (a registering decorator, an autouse
-    fixture, an xunit hook), or None."""
+    fixture, a fixture the ini file's ``usefixtures`` names, an xunit hook), or None."""
+    decorators = list(decorators)
     impure = [d for d in decorators if not pure_decorator(d)]
     if impure:
         return f"{unit.name} is decorated with {impure[0]}"
+    if unit.short_name in used_fixtures and any(d.partition("(")[0].rpartition(".")[2] == "fixture"
+                                                for d in decorators):
+        return f"{unit.name} is a fixture every test uses (usefixtures)"
     if unit.class_name is None and unit.short_name in XUNIT_FUNCTIONS:
         return f"{unit.name} is an xunit hook"
     if unit.short_name.startswith("pytest_"):
@@ -147,6 +171,20 @@ class SymbolSelection:
         return out
 
 
+def _running_code(graph: Graph, affected: Iterable[str]) -> list[str]:
+    """The Python files whose code can run in a test the change reaches: the affected files and
+    everything they import. A method is called on an object wherever the object goes: ``Job.run``
+    in ``base.py`` calls ``self.process()`` of a subclass in a module ``base.py`` never imports."""
+    found = {p for p in affected if p.endswith(".py")}
+    pending = list(found)
+    while pending:
+        for dep in graph.dependencies(pending.pop()):
+            if dep.endswith(".py") and dep not in found:
+                found.add(dep)
+                pending.append(dep)
+    return sorted(found)
+
+
 def _position_readers(affected: Iterable[str], escalated: dict[str, str],
                       table: Callable[[str], SymbolTable | None],
                       source: Callable[[str], bytes | None]) -> list[tuple[str, Unit, str]]:
@@ -218,6 +256,7 @@ def select_units(
     with_refs: Callable[[Iterable[str]], Mapping[str, SymbolTable]] | None = None,
     text_of: Callable[[str], bytes | None] | None = None,
     state_called: Callable[[str, Collection[str]], Mapping[str, frozenset[str]]] | None = None,
+    used_fixtures: Collection[str] = frozenset(),
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
@@ -226,7 +265,8 @@ def select_units(
     escalated without looking inside. ``new`` may give tables without refs: ``with_refs`` then
     gives full ones, asked only when a changed name must be followed through other files.
     ``state_called`` gives, for changed units of a file, the module state that the functions
-    they call store into.
+    they call store into. ``used_fixtures`` are fixtures every test uses unnamed (the ini's
+    ``usefixtures``).
     """
     result = SymbolSelection()
     escalated = result.escalations
@@ -311,7 +351,7 @@ def select_units(
             affect_name(class_name, source)
 
     def affect_unit(path: str, unit: Unit, cause: UnitCause) -> None:
-        if cause.source is not None and (why := _called_unnamed(unit, unit.decorators)) is not None \
+        if cause.source is not None and (why := _called_unnamed(unit, unit.decorators, used_fixtures)) is not None \
                 and unit.kind != CLASS:
             # Unchanged, but it calls what changed: as unreachable by name as a changed one.
             escalated.setdefault(path, f"{why} and uses {cause.via}")
@@ -353,6 +393,7 @@ def select_units(
             doctests_edited = True
         reason = None
         changed_units: list[Unit] = []
+        reshaped: list[Unit] = []
         state_changes: list[tuple[str, set[str]]] = []
         for a, b in _diff(before, after):
             unit = b or a
@@ -362,12 +403,17 @@ def select_units(
                 break
             if unit.binds:
                 continue  # its text is the module body's, which did not change
-            reason = _called_unnamed(unit, (*(a.decorators if a else ()), *(b.decorators if b else ())))
+            reason = _called_unnamed(unit, (*(a.decorators if a else ()), *(b.decorators if b else ())), used_fixtures)
             if reason is None and unit.short_name in CREATION_DUNDERS:
                 reason = f"{unit.name} runs when classes are created"
             if reason is not None:
                 break
             changed_units.append(unit)
+            if (a is None or b is None) and unit.kind == FUNCTION and unit.class_name is not None \
+                    and not _is_test_method(unit):
+                # A method added or removed changes the class itself: what its instances inherit
+                # or override, whether an abstract method is left unimplemented.
+                reshaped.append(unit)
             writes = {*(a.writes if a else ()), *(b.writes if b else ())}
             if writes:
                 state_changes.append((unit.name, writes))
@@ -390,6 +436,9 @@ def select_units(
             state_changes.extend((name, set(writes)) for name, writes in called.items() if writes)
         for unit in changed_units:
             affect_unit(path, unit, UnitCause(unit.name, None))
+        for unit in reshaped:
+            assert unit.class_name is not None
+            affect_class(path, unit.class_name, (path, unit.name))
         for name, writes in state_changes:
             # Whatever reads that state afterwards (another test of the session) sees the change,
             # whether the function stores into it now or did before.
@@ -421,7 +470,7 @@ def select_units(
     # normalises identifiers).
     full: dict[str, SymbolTable] = {}
     found: dict[str, list[tuple[str, Unit]]] = {}
-    reachable = [p for p in affected if p.endswith(".py")]
+    reachable = _running_code(graph, affected)
 
     def mentions(path: str, name: str) -> bool:
         text = source_of(path)
@@ -462,8 +511,10 @@ def select_units(
                         escalated[user_path] = f"its module body uses {unit.class_name}"
                     else:
                         affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
-            elif unit.class_name is not None and (not users or external_base(path, unit.class_name)):
-                # Nothing names it, or its class derives from code outside the project: a
+            elif unit.class_name is not None and (not users or unit.short_name in PROTOCOL_METHODS
+                                                  or external_base(path, unit.class_name)):
+                # Nothing names it, the standard library calls it on objects it is handed
+                # (``write``, ``keys``), or its class derives from code outside the project: a
                 # framework may call it by convention (``run``, ``get_queryset``, ``save``),
                 # whatever unrelated code of the same name exists.
                 affect_class(path, unit.class_name, (path, unit.name))

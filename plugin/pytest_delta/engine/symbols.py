@@ -39,6 +39,9 @@ _WORD = re.compile(r"[^\W\d]\w*")
 #: Strings that are names (``"total"``), dotted names (``"shop.cart.total"``, ``"cli:main"``) or
 #: lists of names (``"a,b"``) refer to what they name; prose (``"trial balance"``) does not.
 _NAMES = re.compile(r"\s*[^\W\d]\w*(?:\s*[.,:]\s*[^\W\d]\w*)*\s*\Z")
+#: A replacement field of a format string up to its conversion or spec: ``{order.total`` of
+#: ``{order.total:.2f}``, ``{0.items[0].name``.
+_FORMAT_FIELD = re.compile(r"(?<!\{)\{([^{}!:]*)")
 #: Calls that reach attributes or modules by a computed name.
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller", "getfixturevalue",
                             "import_module", "__import__"})
@@ -169,9 +172,15 @@ def _refs(nodes: Iterable[ast.AST], skip: frozenset[int] = frozenset()) -> set[s
                 out.add(node.attr)  # type: ignore[attr-defined]
             elif (kind is ast.arg or kind is ast.keyword) and node.arg:  # type: ignore[attr-defined]
                 out.add(node.arg)  # type: ignore[attr-defined]
-            elif kind is ast.Constant and type(node.value) is str and len(node.value) <= 200:  # type: ignore[attr-defined]
-                if _NAMES.match(node.value):  # type: ignore[attr-defined]
-                    out.update(_WORD.findall(node.value))  # type: ignore[attr-defined]
+            elif kind is ast.Constant and type(node.value) is str:  # type: ignore[attr-defined]
+                text = node.value  # type: ignore[attr-defined]
+                if len(text) <= 200 and _NAMES.match(text):
+                    out.update(_WORD.findall(text))
+                if "{" in text:  # ``"{order.total:.2f}".format(order=o)`` reads ``total``
+                    for field in _FORMAT_FIELD.findall(text):
+                        out.update(_WORD.findall(field))
+            elif kind is ast.MatchClass:  # ``case Invoice(balance=0)`` reads ``balance``
+                out.update(node.kwd_attrs)  # type: ignore[attr-defined]
             elif kind is ast.alias:
                 out.add((node.asname or node.name).partition(".")[0])  # type: ignore[attr-defined]
                 out.add(node.name.rpartition(".")[2])  # type: ignore[attr-defined]
@@ -246,7 +255,8 @@ _MAY_STORE = re.compile(r"\b(?:global|nonlocal|del)\b|(?<![\w.])(?!self\b)[^\W\d
                         r"(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)|\]\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
 #: Methods that change the container they are called on.
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "update", "add", "discard",
-                       "setdefault", "popitem", "sort", "reverse", "__setitem__", "__delitem__"})
+                       "setdefault", "popitem", "sort", "reverse", "__setitem__", "__delitem__",
+                       "set", "reset", "put", "put_nowait", "register", "unregister"})  # ContextVar, queue
 #: ``NAME.append(`` and the like: the name whose content a call may change.
 _MUTATES = re.compile(r"(?<![\w.])([^\W\d]\w*)(?:\.\w+)*\.(?:" + "|".join(sorted(_MUTATORS)) + r")\(")
 
@@ -273,7 +283,9 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
     out = set(declared)
     for target in stores:
         root: ast.expr = target
+        attribute = None
         while isinstance(root, (ast.Attribute, ast.Subscript)):
+            attribute = root.attr if isinstance(root, ast.Attribute) else None
             root = root.value
         if not isinstance(root, ast.Name):
             continue
@@ -283,6 +295,8 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
         shared = name in state if isinstance(target.ctx, ast.Load) else True
         if name in declared or (shared and name not in local):
             out.add(name)
+            if attribute is not None and isinstance(target.ctx, (ast.Store, ast.Del)):
+                out.add(attribute)  # ``config.DEBUG = True``: the module reads its global ``DEBUG``
         elif name == "cls" and owner is not None and "cls" in params:
             out.add(owner)
     return out

@@ -60,6 +60,9 @@ class EngineOptions:
     #: Whether pytest collects the doctests of Python modules (``--doctest-modules``): when
     #: it does not, a docstring example runs only where code runs doctests itself.
     doctest_modules: bool = True
+    #: Fixtures every test requests without naming them (pytest's ini option ``usefixtures``):
+    #: as good as autouse.
+    used_fixtures: tuple[str, ...] = ()
 
     def key(self) -> list[object]:
         """What in these options changes how imports resolve; stored in the snapshot."""
@@ -581,7 +584,8 @@ class Workspace:
                                          with_refs=self._symbols_with_refs, text_of=self._text_of,
                                          class_bases=self._class_bases, class_hook=self._class_hook,
                                          doctests_collected=self._doctests_collected,
-                                         state_called=self._state_called)
+                                         state_called=self._state_called,
+                                         used_fixtures=frozenset(self.options.used_fixtures))
         return self._symbols
 
     def _state_called(self, path: str, names: Collection[str]) -> dict[str, frozenset[str]]:
