@@ -1,7 +1,8 @@
 """Code that reaches a changed function without any unit naming it on the way: through an
 object handed on (a base class's template method, an injected dependency, the standard
-library's stream protocol), through text (a format string's field, a ``match`` pattern),
-through state one test leaves for the next, through the ini file. Each scenario edits one
+library's stream protocol), through text (a format string's field, a ``match`` pattern, a
+docstring read at run time), through state one test leaves for the next, through the ini file,
+through a signature or a decorator the function body does not show. Each scenario edits one
 file and checks, in real pytest runs, that ``pytest --delta`` runs every test a full run fails.
 """
 
@@ -553,6 +554,238 @@ INI_USEFIXTURES = Case(
     ini=('pythonpath = .', 'usefixtures = isolated_settings'),
 )
 
+KEYWORD_ONLY = Case(
+    'Making ``rate`` keyword-only breaks a positional caller: the body did not change.',
+    {
+        "shop/__init__.py": "",
+        "shop/cart.py": """\
+            from shop.pricing import discount
+
+
+            def checkout(prices, rate):
+                return sum(discount(p, rate) for p in prices)
+            """,
+        "shop/pricing.py": """\
+            def discount(price, rate):
+                return round(price * (1 - rate), 2)
+
+
+            def vat(price):
+                return round(price * 1.2, 2)
+            """,
+        "tests/test_cart.py": """\
+            from shop.cart import checkout
+            from shop.pricing import vat
+
+
+            def test_checkout():
+                assert checkout([10.0, 20.0], 0.5) == 15.0
+
+
+            def test_vat():
+                assert vat(10.0) == 12.0
+            """,
+    },
+    ('shop/pricing.py', 'def discount(price, rate):', 'def discount(price, *, rate):'),
+    ini=('pythonpath = .',),
+)
+
+MODULE_DOCSTRING = Case(
+    "The module docstring is the command's usage text (``__doc__``).",
+    {
+        "tests/test_cli.py": """\
+            from tool.cli import build_parser, usage
+
+
+            def test_usage_mentions_verbose():
+                assert "--verbose" in usage()
+
+
+            def test_description():
+                assert build_parser().description == "Greets NAME."
+            """,
+        "tool/__init__.py": "",
+        "tool/cli.py": '''\
+            """Usage: tool [--verbose] NAME
+
+            Greets NAME.
+            """
+            import argparse
+
+
+            def build_parser():
+                return argparse.ArgumentParser(prog="tool", description=__doc__.splitlines()[2])
+
+
+            def usage():
+                return __doc__.splitlines()[0]
+            ''',
+    },
+    ('tool/cli.py', 'Greets NAME.', 'Says hello to NAME.'),
+    ini=('pythonpath = .',),
+)
+
+CLASS_DOCSTRING = Case(
+    'Help text comes from ``inspect.getdoc`` of a command class.',
+    {
+        "app/__init__.py": "",
+        "app/commands.py": '''\
+            class Deploy:
+                """Deploy the current build to production."""
+
+                def run(self):
+                    return "deployed"
+
+
+            class Rollback:
+                """Roll back to the previous build."""
+
+                def run(self):
+                    return "rolled back"
+            ''',
+        "app/help.py": """\
+            import inspect
+
+            from app.commands import Deploy, Rollback
+
+
+            def help_text():
+                return "\\n".join(f"{c.__name__.lower()}: {inspect.getdoc(c)}" for c in (Deploy, Rollback))
+            """,
+        "tests/test_help.py": """\
+            from app.help import help_text
+
+
+            def test_help_lists_commands():
+                assert help_text() == ("deploy: Deploy the current build to production.\\n"
+                                       "rollback: Roll back to the previous build.")
+            """,
+    },
+    ('app/commands.py', 'Deploy the current build to production.', 'Deploy the current build.'),
+    ini=('pythonpath = .',),
+)
+
+GETATTR_DISPATCH_IN_A_BASE = Case(
+    'A base class in a module that never imports the shell dispatches ``do_<name>`` through ``getattr``.',
+    {
+        "app/__init__.py": "",
+        "app/dispatch.py": '''\
+            class Dispatcher:
+                """Runs `name args` lines by calling do_<name>."""
+
+                def handle(self, line):
+                    name, _, arg = line.partition(" ")
+                    return getattr(self, "do_" + name)(arg)
+            ''',
+        "app/shell.py": """\
+            from app.dispatch import Dispatcher
+
+
+            class Shell(Dispatcher):
+                def do_greet(self, arg):
+                    return f"Hello {arg}"
+
+                def do_shout(self, arg):
+                    return self.do_greet(arg).upper()
+            """,
+        "tests/test_shell.py": """\
+            from app.shell import Shell
+
+
+            def test_greet_line():
+                assert Shell().handle("greet Bob") == "Hello Bob"
+
+
+            def test_shout():
+                assert Shell().do_shout("bob") == "HELLO BOB"
+            """,
+    },
+    ('app/shell.py', 'return f"Hello {arg}"', 'return f"Hi {arg}"'),
+    ini=('pythonpath = .',),
+)
+
+NESTED_DECORATOR = Case(
+    'The decorator of a nested function opening the body changed.',
+    {
+        "app/__init__.py": "",
+        "app/pipeline.py": """\
+            def scale(factor):
+                def decorate(fn):
+                    def wrapper(x):
+                        return fn(x) * factor
+                    return wrapper
+                return decorate
+
+
+            def make_step():
+                @scale(2)
+                def step(x):
+                    return x + 1
+                return step
+            """,
+        "tests/test_pipeline.py": """\
+            from app.pipeline import make_step
+
+
+            def test_step():
+                assert make_step()(1) == 4
+            """,
+    },
+    ('app/pipeline.py', '@scale(2)', '@scale(3)'),
+    ini=('pythonpath = .',),
+)
+
+GETATTR_AS_A_VALUE = Case(
+    '``reduce(getattr, path, obj)`` looks up a property no call names.',
+    {
+        "app/__init__.py": "",
+        "app/export.py": '''\
+            from functools import reduce
+
+            from app.models import Customer
+
+
+            def row(obj, columns):
+                """Values of dotted attribute paths, e.g. columns="first last" or "owner.first"."""
+                return [reduce(getattr, column.split("."), obj) for column in columns.split()]
+
+
+            def header(columns):
+                return [c.upper() for c in columns.split()]
+
+
+            def sample():
+                return Customer("Ada", "Lovelace")
+            ''',
+        "app/models.py": """\
+            class Customer:
+                def __init__(self, first, last):
+                    self.first = first
+                    self.last = last
+
+                @property
+                def display_name(self):
+                    return f"{self.first} {self.last}"
+
+                def greeting(self):
+                    return f"Dear {self.display_name}"
+            """,
+        "tests/test_export.py": """\
+            from app.export import row, sample
+
+
+            def test_row():
+                assert row(sample(), "first display_name") == ["Ada", "Ada Lovelace"]
+
+
+            def test_greeting():
+                assert sample().greeting() == "Dear Ada Lovelace"
+            """,
+    },
+    ('app/models.py', 'return f"{self.first} {self.last}"', 'return f"{self.last}, {self.first}"'),
+    ini=('pythonpath = .',),
+)
+
 CASES = {
     "template-method": TEMPLATE_METHOD,
     "injected-dependency": INJECTED_DEPENDENCY,
@@ -563,6 +796,12 @@ CASES = {
     "context-variable": CONTEXT_VARIABLE,
     "module-flag": MODULE_FLAG,
     "ini-usefixtures": INI_USEFIXTURES,
+    "keyword-only": KEYWORD_ONLY,
+    "module-docstring": MODULE_DOCSTRING,
+    "class-docstring": CLASS_DOCSTRING,
+    "getattr-dispatch-in-a-base": GETATTR_DISPATCH_IN_A_BASE,
+    "nested-decorator": NESTED_DECORATOR,
+    "getattr-as-a-value": GETATTR_AS_A_VALUE,
 }
 
 

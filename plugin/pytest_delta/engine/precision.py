@@ -304,7 +304,8 @@ def select_units(
     # method doing so is affected as soon as anything is; a module body doing so, or a
     # module-level ``__getattr__`` (which answers for names it never spells), escalates its file.
     wildcards: list[tuple[str, Unit, str]] = []
-    for path in affected:
+    running = _running_code(graph, affected)
+    for path in running:
         symbols = table(path)
         if symbols is None:
             continue
@@ -460,7 +461,7 @@ def select_units(
     if result.names:
         first = next(iter(result.names.values()))
         if text_of is not None:
-            wildcards.extend(_position_readers(affected, escalated, table, source_of))
+            wildcards.extend(_position_readers(running, escalated, table, source_of))
         for path, unit, why in wildcards:
             if path not in escalated:
                 affect_unit(path, unit, UnitCause(why, first))
@@ -470,7 +471,7 @@ def select_units(
     # normalises identifiers).
     full: dict[str, SymbolTable] = {}
     found: dict[str, list[tuple[str, Unit]]] = {}
-    reachable = _running_code(graph, affected)
+    reachable = running
 
     def mentions(path: str, name: str) -> bool:
         text = source_of(path)

@@ -44,8 +44,10 @@ _NAMES = re.compile(r"\s*[^\W\d]\w*(?:\s*[.,:]\s*[^\W\d]\w*)*\s*\Z")
 _FORMAT_FIELD = re.compile(r"(?<!\{)\{([^{}!:]*)")
 #: Calls that reach attributes or modules by a computed name.
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller", "getfixturevalue",
-                            "import_module", "__import__"})
+                            "import_module", "__import__", "getattr_static", "__getattribute__"})
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "getmembers"})
+#: Functions that look attributes up by a name they are given at run time.
+_LOOKUP_FUNCTIONS = frozenset({"getattr", "setattr", "attrgetter", "methodcaller", "getattr_static"})
 
 #: Decorators that do not make a function reachable by anything but its name.
 PURE_DECORATORS = frozenset({
@@ -211,8 +213,13 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
     # annotations are evaluated when the module runs, so they belong to the module body.
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
     params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a is not None]
+    args = node.args
+    # The signature's shape: making ``rate`` keyword-only (``*, rate``) breaks positional callers.
+    shape = [*(a.arg for a in args.posonlyargs), *(["/"] if args.posonlyargs else []), *(a.arg for a in args.args),
+             *([f"*{args.vararg.arg}"] if args.vararg else ["*"] if args.kwonlyargs else []),
+             *(a.arg for a in args.kwonlyargs), *([f"**{args.kwarg.arg}"] if args.kwarg else [])]
     digest = hashlib.blake2b(digest_size=FINGERPRINT_SIZE)
-    digest.update(type(node).__name__.encode() + b"(" + ",".join(params).encode() + b")")
+    digest.update(type(node).__name__.encode() + b"(" + ",".join(shape).encode() + b")")
     # Annotations are read by introspection (dependency injection, validation): a change to
     # one changes what the function does for such callers.
     annotations = [a.annotation for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
@@ -220,7 +227,9 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
     if node.returns is not None:
         annotations.append(node.returns)
     digest.update(_fingerprint(annotations))
-    first, last = node.body[0].lineno, node.end_lineno or node.lineno
+    opening = node.body[0]  # a nested ``@scale(2) def step()`` starts at its decorators
+    first = min([opening.lineno, *(d.lineno for d in getattr(opening, "decorator_list", ()))])
+    last = node.end_lineno or node.lineno
     source = "\n".join(lines[first - 1:last]) if lines and last <= len(lines) else None
     if source is not None:
         # The body's source text, blank lines aside: as exact as its AST and far cheaper to
@@ -401,6 +410,8 @@ def extract_symbols(tree: ast.Module, lines: Sequence[str] = (), with_refs: bool
     body_nodes: list[ast.AST] = []  # all import-time code: the module body's fingerprint
     running: list[ast.AST] = []  # the part of it that may run functions: the module body's refs
     hooks: list[str] = []
+    if tree.body and _without_docstring(tree.body[:1]) == []:
+        body_nodes.append(tree.body[0])  # read at run time too: ``ArgumentParser(description=__doc__)``
     for stmt in _without_docstring(tree.body):
         if isinstance(stmt, _FUNCTIONS):
             units.append(_function_unit(stmt.name, stmt, lines, with_refs, state))
@@ -462,6 +473,8 @@ def _class_units(stmt: ast.ClassDef, lines: Sequence[str], with_refs: bool, post
     # model (a base class, a decorator of its own) may build validators from them.
     plain = not stmt.keywords and all(isinstance(b, ast.Name) and b.id == "object" for b in stmt.bases) and all(
         _dotted(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorator_list)
+    if stmt.body and _without_docstring(stmt.body[:1]) == []:
+        shell.body.append(stmt.body[0])  # ``inspect.getdoc(cls)`` builds help text from it
     for item in _without_docstring(stmt.body):
         if isinstance(item, _FUNCTIONS):
             methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs, state))
@@ -566,6 +579,8 @@ def _module_facts(tree: ast.Module) -> tuple[list[str], bool, list[tuple[str, st
                if isinstance(stmt, _FUNCTIONS) and stmt.name == "__getattr__"]
     doctest = False
     bindings: list[tuple[str, str]] = []
+    called: set[int] = set()
+    values: list[ast.Name] = []
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.ImportFrom:
@@ -578,9 +593,15 @@ def _module_facts(tree: ast.Module) -> tuple[list[str], bool, list[tuple[str, st
                 dynamic.append(f"line {node.lineno}: __subclasses__")  # type: ignore[attr-defined]
         elif kind is ast.Call:
             _dynamic_call(node, dynamic)  # type: ignore[arg-type]
+            if type(node.func) is ast.Name:  # type: ignore[attr-defined]
+                called.add(id(node.func))  # type: ignore[attr-defined]
+        elif kind is ast.Name and node.id in _LOOKUP_FUNCTIONS:  # type: ignore[attr-defined]
+            values.append(node)  # type: ignore[arg-type]
         elif not doctest and kind in _DOCUMENTED:
             doc = ast.get_docstring(node, clean=False)  # type: ignore[arg-type]
             doctest = bool(doc and ">>>" in doc)
+    # ``reduce(getattr, "a.b".split("."), obj)``: the lookup runs where no call shows it.
+    dynamic.extend(f"line {v.lineno}: {v.id} passed as a value" for v in values if id(v) not in called)
     return dynamic, doctest, bindings
 
 
