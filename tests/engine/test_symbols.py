@@ -729,6 +729,27 @@ def test_a_function_records_the_module_level_state_it_stores_into() -> None:
 
         def use(language):
             _LANGUAGE.set(language)
+
+
+        class Rates:
+            _cache = {}
+            count = 0
+
+            def load(self, currency):
+                self._cache[currency] = 1.0
+                self.loaded = True
+
+            def forget(self):
+                self._cache.clear()
+
+            def bump(self):
+                type(self).count += 1
+
+            def reset(self):
+                self.__class__.count = 0
+
+            def shadow(self):
+                self._cache = {}
         """
     writes = {u.name: u.writes for u in symbols(source).units if u.kind == FUNCTION}
     # An attribute stored on a module-level name is state too (``config.DEBUG = True``: the
@@ -736,6 +757,9 @@ def test_a_function_records_the_module_level_state_it_stores_into() -> None:
     assert writes == {"activate": ("_CURRENT", "locale"), "remember": ("CACHE",), "bump": ("COUNT",),
                       "configure": ("environ", "os"), "build": (), "Account.deposit": (),
                       "Account.register": ("Account",), "subscribe": ("HANDLERS",), "reset": ("CACHE",),
-                      "collect": (), "multi_line": ("CACHE",), "use": ("_LANGUAGE",)}
+                      "collect": (), "multi_line": ("CACHE",), "use": ("_LANGUAGE",),
+                      # Class attributes every instance shares; ``self._cache = {}`` binds the instance's own.
+                      "Rates.load": ("_cache",), "Rates.forget": ("_cache",), "Rates.bump": ("count",),
+                      "Rates.reset": ("count",), "Rates.shadow": ()}
     assert {u.name: u.writes for u in ast_symbols(source).units if u.kind == FUNCTION} == writes, \
         "the same without the source lines (no text pre-filter)"

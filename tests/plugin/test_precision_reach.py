@@ -786,6 +786,43 @@ GETATTR_AS_A_VALUE = Case(
     ini=('pythonpath = .',),
 )
 
+CLASS_LEVEL_CACHE = Case(
+    'A method now fills a cache the class body binds, through ``self``: the next test reads it.',
+    {
+        "app/__init__.py": "",
+        "app/rates.py": """\
+            class Rates:
+                _cache = {}  # shared by every instance: rates are loaded once per process
+
+                def load(self, table):
+                    for currency, rate in table.items():
+                        self._cache[currency] = rate
+
+                def rate(self, currency):
+                    return self._cache.get(currency, 1.0)
+            """,
+        "tests/test_a_load.py": """\
+            from app.rates import Rates
+
+
+            def test_load_keeps_eur():
+                r = Rates()
+                r.load({"EUR": 1.0})
+                assert r.rate("EUR") == 1.0
+            """,
+        "tests/test_b_default.py": """\
+            from app.rates import Rates
+
+
+            def test_unknown_currency_defaults_to_one():
+                assert Rates().rate("GBP") == 1.0
+            """,
+    },
+    ("app/rates.py", "            self._cache[currency] = rate\n",
+     "            self._cache[currency] = rate\n            self._cache.setdefault(\"GBP\", 0.85)\n"),
+    ini=('pythonpath = .',),
+)
+
 CASES = {
     "template-method": TEMPLATE_METHOD,
     "injected-dependency": INJECTED_DEPENDENCY,
@@ -802,6 +839,7 @@ CASES = {
     "getattr-dispatch-in-a-base": GETATTR_DISPATCH_IN_A_BASE,
     "nested-decorator": NESTED_DECORATOR,
     "getattr-as-a-value": GETATTR_AS_A_VALUE,
+    "class-level-cache": CLASS_LEVEL_CACHE,
 }
 
 

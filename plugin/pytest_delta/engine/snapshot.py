@@ -28,7 +28,7 @@ from .imports import ImportRef, ParseResult
 from .symbols import UNIT_KINDS, SymbolTable, Unit
 
 FORMAT = "pytest-delta"
-SCHEMA = 6
+SCHEMA = 7
 #: How long a run waits for another run's save before it gives up saving.
 LOCK_TIMEOUT_S = 5.0
 #: Snapshots are small (a few MB for 20k files); anything far larger is not ours.

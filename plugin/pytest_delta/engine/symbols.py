@@ -208,7 +208,8 @@ def _local_annotations(body: Iterable[ast.AST]) -> Iterator[int]:
 
 
 def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, lines: Sequence[str],
-                   with_refs: bool, state: frozenset[str] = frozenset()) -> Unit:
+                   with_refs: bool, state: frozenset[str] = frozenset(),
+                   class_state: frozenset[str] = frozenset()) -> Unit:
     # The body and the parameter names belong to the function; decorators, defaults and
     # annotations are evaluated when the module runs, so they belong to the module body.
     params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
@@ -251,8 +252,9 @@ def _function_unit(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, line
         refs = frozenset(found)
     owner = name.partition(".")[0] if "." in name else None
     may_store = source is None or _MAY_STORE.search(source) is not None or bool(
-        state and any(m.group(1) in state for m in _MUTATES.finditer(source)))
-    writes = tuple(sorted(_state_written(node, params, owner, state))) if may_store else ()
+        state and any(m.group(1) in state for m in _MUTATES.finditer(source))) or "type(" in source \
+        or "__class__." in source or any(f".{attribute}" in source for attribute in class_state)
+    writes = tuple(sorted(_state_written(node, params, owner, state, class_state))) if may_store else ()
     return Unit(name, digest.digest(), refs, tuple(_decorator(d) for d in node.decorator_list),
                 node.lineno, last, writes=writes)
 
@@ -271,11 +273,14 @@ _MUTATES = re.compile(r"(?<![\w.])([^\W\d]\w*)(?:\.\w+)*\.(?:" + "|".join(sorted
 
 
 def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequence[str],
-                   owner: str | None = None, state: frozenset[str] = frozenset()) -> set[str]:
+                   owner: str | None = None, state: frozenset[str] = frozenset(),
+                   class_state: frozenset[str] = frozenset()) -> set[str]:
     """Names of module-level state the function stores into: ``global X`` then ``X = ...``,
     ``X.attr = ...``, ``X[key] = ...``, ``del X[key]``, where ``X`` is no local of the function;
     ``X.append(...)`` and other mutating calls where ``X`` is a module-level variable
-    (``state``); in a method of ``owner``, ``cls.attr = ...`` stores into the class (``owner``).
+    (``state``); in a method of ``owner``, ``cls.attr = ...`` stores into the class (``owner``),
+    and ``self.cache[k] = v``, ``self.cache.clear()``, ``type(self).count += 1`` into the
+    class attribute (one of ``class_state``) every instance shares.
     Whatever reads that state later (another test, in the same session) sees the change."""
     declared: set[str] = set()
     local: set[str] = set(params)
@@ -292,13 +297,22 @@ def _state_written(node: ast.FunctionDef | ast.AsyncFunctionDef, params: Sequenc
     out = set(declared)
     for target in stores:
         root: ast.expr = target
-        attribute = None
+        chain: list[str | None] = []  # the attributes from the outermost in
         while isinstance(root, (ast.Attribute, ast.Subscript)):
-            attribute = root.attr if isinstance(root, ast.Attribute) else None
+            chain.append(root.attr if isinstance(root, ast.Attribute) else None)
             root = root.value
+        attribute = chain[-1]
+        if isinstance(root, ast.Call) and _dotted(root.func) == "type" and attribute is not None:
+            out.add(attribute)  # ``type(self).count += 1``
+            continue
         if not isinstance(root, ast.Name):
             continue
         name = root.id
+        if name in ("self", "cls") and name in params and len(chain) >= 2:
+            if attribute == "__class__" and chain[-2] is not None:
+                out.add(chain[-2])  # ``self.__class__.count = 1``
+            elif attribute in class_state:
+                out.add(attribute)  # a class attribute's object, shared by every instance
         # A mutating call changes module state only on a module-level variable; a store does
         # on any name that is not the function's own.
         shared = name in state if isinstance(target.ctx, ast.Load) else True
@@ -473,11 +487,15 @@ def _class_units(stmt: ast.ClassDef, lines: Sequence[str], with_refs: bool, post
     # model (a base class, a decorator of its own) may build validators from them.
     plain = not stmt.keywords and all(isinstance(b, ast.Name) and b.id == "object" for b in stmt.bases) and all(
         _dotted(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorator_list)
+    # Attributes the class body binds: their objects are shared by every instance.
+    class_state = frozenset(t.id for item in stmt.body if isinstance(item, (ast.Assign, ast.AnnAssign))
+                            for t in (item.targets if isinstance(item, ast.Assign) else [item.target])
+                            if isinstance(t, ast.Name))
     if stmt.body and _without_docstring(stmt.body[:1]) == []:
         shell.body.append(stmt.body[0])  # ``inspect.getdoc(cls)`` builds help text from it
     for item in _without_docstring(stmt.body):
         if isinstance(item, _FUNCTIONS):
-            methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs, state))
+            methods.append(_function_unit(f"{stmt.name}.{item.name}", item, lines, with_refs, state, class_state))
             if _runs_at_definition(item, postponed):
                 hollow = _hollow(item, postponed)
                 shell.body.append(hollow)
