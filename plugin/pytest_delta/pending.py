@@ -23,7 +23,7 @@ class CollectionFacts:
     should_run: set[str] = field(default_factory=set)
     #: Files whose collection succeeded and was not narrowed to some of their tests.
     collected: set[str] = field(default_factory=set)
-    #: Files whose collection failed.
+    #: Files, and directories (a broken ``conftest.py`` or ``__init__.py``), whose collection failed.
     errored: set[str] = field(default_factory=set)
     #: Node ids collected per file (before ``-k``/``-m``).
     ids: dict[str, list[str]] = field(default_factory=dict)
@@ -33,6 +33,17 @@ class CollectionFacts:
     foreign: bool = False
     #: True when the whole test suite was collected: a candidate file not collected holds no tests.
     complete: bool = False
+
+    def failed_to_collect(self, path: str) -> bool:
+        """Whether collecting ``path`` failed, itself or through a directory above it."""
+        if path in self.errored:
+            return True
+        head = path
+        while "/" in head:
+            head = head.rpartition("/")[0]
+            if head in self.errored:
+                return True
+        return False
 
     def to_wire(self) -> dict[str, object]:
         return {"should_run": sorted(self.should_run), "collected": sorted(self.collected),
@@ -78,14 +89,14 @@ def next_pending(
         path = file_of(nodeid)
         if not exists(path) or path in facts.collected or nodeid in facts.should_run:
             continue
-        if facts.complete and path not in facts.errored:
+        if facts.complete and not facts.failed_to_collect(path):
             continue  # the whole suite was collected and this file was not part of it
         tests.add(nodeid)
     files = set()
     for path in {*previous.files, *candidates}:
         if not exists(path) or path in facts.collected:
             continue
-        if facts.complete and path not in facts.errored:
+        if facts.complete and not facts.failed_to_collect(path):
             continue  # the whole suite was collected and this file gave no tests: it has none
         files.add(path)
     return Pending(frozenset(tests), frozenset(files))

@@ -369,10 +369,15 @@ class DeltaPlugin:
     def _whole_suite_requested(self) -> bool:
         if self.config.getoption("lf", False) or self.config.getoption("stepwise", False):
             return False
+        if self.config.getoption("ignore", None) or self.config.getoption("ignore_glob", None):
+            return False  # ``--ignore`` leaves files uncollected that may hold tests
+        root = self.root.resolve()
         source = getattr(self.config, "args_source", None)
+        if source is not None and source.name == "INVOCATION_DIR":
+            # No arguments: pytest collects the directory it was started in, maybe below the rootdir.
+            return Path(self.config.invocation_params.dir).resolve() == root
         if source is not None and source.name != "ARGS":
             return True
-        root = self.root.resolve()
         for arg in self.config.args:
             if "::" in arg or Path(self.config.invocation_params.dir, arg).resolve() != root:
                 return False

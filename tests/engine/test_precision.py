@@ -1408,7 +1408,7 @@ def test_code_that_reads_line_numbers_runs_for_any_change_it_can_reach(project: 
 
     workspace, selection = after(project, baseline)
 
-    assert selection.escalations == {"src/cli/where.py": "it reads source positions (line 5: currentframe)"}
+    assert selection.escalations == {"src/cli/where.py": "it reads source positions (line 5: f_lineno)"}
     assert "tests/test_lines.py::test_warning_line" in selected(workspace)
     assert "tests/test_lines.py::test_neg" not in selected(workspace)
     assert selection.explain("tests/test_lines.py", "test_warning_line") == [

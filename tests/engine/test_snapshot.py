@@ -741,6 +741,30 @@ def leftovers(directory: Path, snapshot: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name not in (snapshot.name, snapshot.name + ".lock"))
 
 
+@pytest.mark.parametrize("content", [b"", b"def f():\n    return 1\n", b"\x00\x01 not ours"],
+                         ids=["empty", "source", "binary"])
+def test_save_refuses_to_replace_a_file_that_is_no_snapshot(tmp_path: Path, content: bytes) -> None:
+    """``--delta-file=pkg/a.py`` by mistake must not turn a source file into a snapshot."""
+    target = tmp_path / "a.py"
+    target.write_bytes(content)
+    with pytest.raises(SnapshotWriteError, match="is not a pytest-delta snapshot; not overwriting it"):
+        save_snapshot(target, sample_snapshot())
+    assert target.read_bytes() == content
+
+
+def test_save_replaces_a_corrupt_msgpack_file_and_a_snapshot_of_any_name(tmp_path: Path) -> None:
+    corrupt = tmp_path / "shard.msgpack"
+    corrupt.write_bytes(b"garbage")
+    save_snapshot(corrupt, sample_snapshot())
+    assert load_snapshot(corrupt) is not None
+    named = tmp_path / "delta.state"
+    save_snapshot(named, sample_snapshot())
+    save_snapshot(named, sample_snapshot(meta={"second": True}))  # a snapshot already: replaced
+    loaded = load_snapshot(named)
+    assert loaded is not None
+    assert loaded.meta == {"second": True}
+
+
 def test_save_leaves_no_temporary_files(path: Path) -> None:
     save_snapshot(path, sample_snapshot())
     save_snapshot(path, sample_snapshot(pending_tests=frozenset()))

@@ -295,3 +295,59 @@ def test_without_the_cacheprovider_selection_and_pending_are_the_same(calc: Proj
     assert run.with_outcome("failed") == nodeids("tests/test_scale.py::test_first")
 
     assert calc.run("-p", "no:cacheprovider").outcomes == {"tests/test_scale.py::test_first": "failed"}
+
+
+# -- runs that collect less than the whole suite without saying so in their arguments ------------
+
+
+def test_a_run_from_a_subdirectory_then_from_the_rootdir_runs_the_rest(calc: Project) -> None:
+    """Without arguments pytest collects the directory it starts in, not the rootdir's suite."""
+    calc.write({"tests/unit/test_unit.py": "from calc import scale\n\n\ndef test_unit():\n    assert scale(5) == 10\n"})
+    unit = nodeids("tests/unit/test_unit.py::test_unit")
+
+    assert calc.run(cwd=calc.path("tests/unit")).ran == unit
+
+    assert calc.run().ran == SCALE_TESTS | MORE_TESTS
+    assert calc.run().ran == set()
+
+
+def test_ignored_files_then_full_run_runs_them(calc: Project) -> None:
+    assert calc.run("--ignore=tests/test_more.py").ran == SCALE_TESTS
+
+    assert calc.run().ran == MORE_TESTS
+    assert calc.run().ran == set()
+
+
+def test_tests_under_a_conftest_that_failed_to_import_run_once_it_imports(calc: Project) -> None:
+    """``tests/sub/conftest.py`` fails while ``DOWN`` exists (a service down, a variable unset):
+    the error is reported for the directory, and its tests stay pending."""
+    calc.write({
+        "tests/sub/conftest.py": """\
+            from pathlib import Path
+
+            if (Path(__file__).parents[2] / "DOWN").exists():
+                raise RuntimeError("the database is down")
+            """,
+        "tests/sub/test_sub.py": "from calc import scale\n\n\ndef test_sub():\n    assert scale(1) == 2\n",
+    })
+    sub = nodeids("tests/sub/test_sub.py::test_sub")
+    assert calc.run().ran == SCALE_TESTS | MORE_TESTS | sub
+    calc.edit("src/calc.py", "FACTOR = 2 * 1\n\n\ndef scale(x):\n    return FACTOR * x\n")
+    calc.write({"DOWN": "yes\n"})
+
+    down = calc.run("--continue-on-collection-errors")
+    assert down.ran == SCALE_TESTS | MORE_TESTS
+    assert down.collect_errors
+
+    calc.delete("DOWN")
+    assert calc.run().ran == sub
+
+
+def test_delta_file_naming_a_source_file_leaves_it_alone(calc: Project) -> None:
+    before = calc.path("src/words.py").read_bytes()
+
+    run = calc.run("--delta-file=src/words.py")
+
+    assert run.ret == 0
+    assert calc.path("src/words.py").read_bytes() == before
+    assert any("not a pytest-delta snapshot; not overwriting it" in line for line in run.text.splitlines())

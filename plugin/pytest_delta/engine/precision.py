@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .symbols import CLASS, FUNCTION, MODULE, SymbolTable, Unit, pure_decorator
+from .symbols import CLASS, FUNCTION, MODULE, SOURCE_POSITIONS, SymbolTable, Unit, pure_decorator
 
 #: Methods that run when a class is created or subscripted, at import time: a change to one
 #: can break the import of every module that defines a subclass or evaluates ``C[...]``.
@@ -80,14 +80,11 @@ _DOCTEST_RUNNERS = re.compile(rb"\b(?:testmod|testfile|run_docstring_examples|Do
                               rb"|DocTestRunner|DocTestParser|Sybil|xdoctest)\b")
 
 
-#: Code that reads where code stands or what its source says (a warning's or a log record's
-#: line, a frame's, a traceback's, ``inspect.getsource``): an edit shifts the lines of code it
-#: does not change, and changes a class's source through one method, so a unit reading them
-#: counts as using every changed name.
-_READS_POSITIONS = re.compile(rb"\b(?:lineno|f_lineno|tb_lineno|co_firstlineno|end_lineno|getsource|getsourcelines"
-                              rb"|findsource|getframeinfo|getouterframes|getinnerframes|currentframe|_getframe"
-                              rb"|extract_stack|extract_tb|format_exc|format_exception|format_tb|format_stack"
-                              rb"|print_exc|print_stack|getrepr)\b")
+def _access_why(access: str) -> str:
+    """``"dynamic access (line 3: globals())"``, ``"reads source positions (line 9: lineno)"``."""
+    if access.endswith(SOURCE_POSITIONS):
+        return f"reads source positions ({access[:-len(SOURCE_POSITIONS)].rstrip()})"
+    return f"dynamic access ({access})"
 
 
 def _access_line(access: str) -> int | None:
@@ -174,7 +171,8 @@ class SymbolSelection:
 def _running_code(graph: Graph, affected: Iterable[str]) -> list[str]:
     """The Python files whose code can run in a test the change reaches: the affected files and
     everything they import. A method is called on an object wherever the object goes: ``Job.run``
-    in ``base.py`` calls ``self.process()`` of a subclass in a module ``base.py`` never imports."""
+    in ``base.py`` calls ``self.process()`` of a subclass in a module ``base.py`` never imports;
+    a dispatcher there looks it up by a computed name."""
     found = {p for p in affected if p.endswith(".py")}
     pending = list(found)
     while pending:
@@ -183,31 +181,6 @@ def _running_code(graph: Graph, affected: Iterable[str]) -> list[str]:
                 found.add(dep)
                 pending.append(dep)
     return sorted(found)
-
-
-def _position_readers(affected: Iterable[str], escalated: dict[str, str],
-                      table: Callable[[str], SymbolTable | None],
-                      source: Callable[[str], bytes | None]) -> list[tuple[str, Unit, str]]:
-    """Units that read source positions (:data:`_READS_POSITIONS`) in the files a change reaches,
-    with why; a module body that does escalates its file (in ``escalated``)."""
-    out: list[tuple[str, Unit, str]] = []
-    for path in affected:
-        symbols = table(path) if path.endswith(".py") and path not in escalated else None
-        text = source(path) if symbols is not None else None
-        if symbols is None or text is None:
-            continue
-        for match in _READS_POSITIONS.finditer(text):
-            line = text.count(b"\n", 0, match.start()) + 1
-            why = f"it reads source positions (line {line}: {match.group().decode()})"
-            holder = _enclosing_function(symbols, line)
-            if holder is not None:
-                out.append((path, holder, why.removeprefix("it ")))
-            elif text[match.start() - 1:match.start()] == b"." or text[match.end():match.end() + 1] == b"(":
-                # Read at import time (``HERE = currentframe().f_lineno``); a class field
-                # ``lineno: int`` reads nothing.
-                escalated.setdefault(path, why)
-                break
-    return out
 
 
 def _diff(old: SymbolTable, new: SymbolTable) -> list[tuple[Unit | None, Unit | None]]:
@@ -257,6 +230,7 @@ def select_units(
     text_of: Callable[[str], bytes | None] | None = None,
     state_called: Callable[[str, Collection[str]], Mapping[str, frozenset[str]]] | None = None,
     used_fixtures: Collection[str] = frozenset(),
+    dynamic_of: Callable[[str], tuple[str, ...] | None] | None = None,
 ) -> SymbolSelection:
     """Refine the file-level ``affected`` set (from ``graph.find_dependents``).
 
@@ -266,7 +240,7 @@ def select_units(
     gives full ones, asked only when a changed name must be followed through other files.
     ``state_called`` gives, for changed units of a file, the module state that the functions
     they call store into. ``used_fixtures`` are fixtures every test uses unnamed (the ini's
-    ``usefixtures``).
+    ``usefixtures``). ``dynamic_of`` tells a file's computed accesses cheaply (None: unknown).
     """
     result = SymbolSelection()
     escalated = result.escalations
@@ -306,16 +280,19 @@ def select_units(
     wildcards: list[tuple[str, Unit, str]] = []
     running = _running_code(graph, affected)
     for path in running:
+        if dynamic_of is not None and path.endswith(".py") and dynamic_of(path) == ():
+            continue  # known to have none, without decoding its units
         symbols = table(path)
         if symbols is None:
             continue
         for access in symbols.dynamic_access:
             holder = None if access.endswith("module-level __getattr__") else \
                 _enclosing_function(symbols, _access_line(access))
+            why = _access_why(access)
             if holder is None:
-                escalated.setdefault(path, f"it uses dynamic access ({access})")
+                escalated.setdefault(path, f"it {why}" if why.startswith("reads") else f"it uses {why}")
                 break
-            wildcards.append((path, holder, f"dynamic access ({access})"))
+            wildcards.append((path, holder, why))
     queue: deque[str] = deque()
     binds: dict[str, list[tuple[str, str]]] = {}
 
@@ -460,8 +437,6 @@ def select_units(
 
     if result.names:
         first = next(iter(result.names.values()))
-        if text_of is not None:
-            wildcards.extend(_position_readers(running, escalated, table, source_of))
         for path, unit, why in wildcards:
             if path not in escalated:
                 affect_unit(path, unit, UnitCause(why, first))
@@ -471,7 +446,14 @@ def select_units(
     # normalises identifiers).
     full: dict[str, SymbolTable] = {}
     found: dict[str, list[tuple[str, Unit]]] = {}
-    reachable = running
+    reachable = [p for p in affected if p.endswith(".py")]
+    beyond = [p for p in running if p not in affected]
+
+    def named_beyond(name: str) -> bool:
+        """Whether code that can run in an affected test, in a file that does not import the
+        change, names ``name``: it can only reach such a method through an object handed to it
+        (``Job.run`` calling ``self.process()`` of a subclass defined elsewhere)."""
+        return any(mentions(path, name) for path in beyond)
 
     def mentions(path: str, name: str) -> bool:
         text = source_of(path)
@@ -513,9 +495,11 @@ def select_units(
                     else:
                         affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
             elif unit.class_name is not None and (not users or unit.short_name in PROTOCOL_METHODS
-                                                  or external_base(path, unit.class_name)):
+                                                  or external_base(path, unit.class_name)
+                                                  or named_beyond(unit.short_name)):
                 # Nothing names it, the standard library calls it on objects it is handed
-                # (``write``, ``keys``), or its class derives from code outside the project: a
+                # (``write``, ``keys``), code the change's importers import calls it on objects
+                # they are handed, or its class derives from code outside the project: a
                 # framework may call it by convention (``run``, ``get_queryset``, ``save``),
                 # whatever unrelated code of the same name exists.
                 affect_class(path, unit.class_name, (path, unit.name))

@@ -28,7 +28,7 @@ from .imports import ImportRef, ParseResult
 from .symbols import UNIT_KINDS, SymbolTable, Unit
 
 FORMAT = "pytest-delta"
-SCHEMA = 7
+SCHEMA = 8
 #: How long a run waits for another run's save before it gives up saving.
 LOCK_TIMEOUT_S = 5.0
 #: Snapshots are small (a few MB for 20k files); anything far larger is not ours.
@@ -206,6 +206,32 @@ class ParseTable(Mapping[bytes, ParseResult]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def dynamic_access(self, key: bytes) -> tuple[str, ...] | None:
+        """An entry's computed attribute accesses, read without decoding its units (a change
+        looks for them in every file its importers import); None when unknown."""
+        done = self._done.get(key)
+        if done is not None:
+            return done.symbols.dynamic_access if done.symbols is not None else ()
+        packed = self._table().get(key)
+        if not isinstance(packed, bytes):
+            return None
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(packed)
+        try:
+            if unpacker.read_array_header() != 5:
+                return None
+            for _ in range(4):
+                unpacker.skip()
+            try:
+                unpacker.read_array_header()
+            except (ValueError, msgpack.UnpackException):
+                return ()  # no symbol table: nothing to look up
+            unpacker.skip()
+            found = unpacker.unpack()
+        except (ValueError, TypeError, msgpack.UnpackException):
+            return None
+        return tuple(found) if _strings(found) else None
 
     def stored_keys(self) -> Iterator[bytes]:
         """Every stored key, decoded or not: a save carries them over without paying for a
@@ -486,6 +512,19 @@ def load_snapshot(path: Path) -> Snapshot | None:
     return _decode(data)
 
 
+def _someone_elses(path: Path) -> bool:
+    """Whether ``path`` holds a file that is not a snapshot, and whose name does not say it is
+    one (``--delta-file=pkg/a.py`` by mistake): overwriting it would lose it."""
+    if path.name.endswith(".msgpack"):
+        return False  # a snapshot's name: a corrupt one is replaced, as promised
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False  # absent (or unreadable, and then not writable either)
+    return f'\xa6format\xac{FORMAT}'.encode("latin-1") not in head
+
+
 def save_snapshot(path: Path, snapshot: Snapshot, *, based_on: int | None = None) -> None:
     """Write ``snapshot`` atomically (temporary file, fsync, rename) under ``path``.lock.
 
@@ -495,6 +534,9 @@ def save_snapshot(path: Path, snapshot: Snapshot, *, based_on: int | None = None
     """
     if path.is_dir():
         raise SnapshotWriteError(f"{path} is a directory; give --delta-file a file name")
+    if _someone_elses(path):
+        raise SnapshotWriteError(f"{path} exists and is not a pytest-delta snapshot; not overwriting it "
+                                 f"(give --delta-file a new name, or one ending in .msgpack)")
     directory = path.parent
     blocker = next((p for p in (directory, *directory.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():

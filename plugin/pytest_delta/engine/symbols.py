@@ -46,6 +46,15 @@ _FORMAT_FIELD = re.compile(r"(?<!\{)\{([^{}!:]*)")
 _DYNAMIC_CALLS = frozenset({"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller", "getfixturevalue",
                             "import_module", "__import__", "getattr_static", "__getattribute__"})
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "getmembers"})
+#: What reads where code stands or what its source says (a warning's or a log record's line, a
+#: frame's, a traceback's, ``inspect.getsource``): an edit shifts the lines of code it does not
+#: change, and changes a class's source through one method.
+POSITION_READERS = frozenset({
+    "lineno", "f_lineno", "tb_lineno", "co_firstlineno", "end_lineno", "getsource", "getsourcelines", "findsource",
+    "getframeinfo", "getouterframes", "getinnerframes", "currentframe", "_getframe", "extract_stack", "extract_tb",
+    "format_exc", "format_exception", "format_tb", "format_stack", "print_exc", "print_stack", "getrepr"})
+#: How a dynamic access record marks a read of source positions.
+SOURCE_POSITIONS = "(reads source positions)"
 #: Functions that look attributes up by a name they are given at run time.
 _LOOKUP_FUNCTIONS = frozenset({"getattr", "setattr", "attrgetter", "methodcaller", "getattr_static"})
 
@@ -609,12 +618,18 @@ def _module_facts(tree: ast.Module) -> tuple[list[str], bool, list[tuple[str, st
                 dynamic.append(f"line {node.lineno}: __dict__")  # type: ignore[attr-defined]
             elif node.attr == "__subclasses__":  # type: ignore[attr-defined]
                 dynamic.append(f"line {node.lineno}: __subclasses__")  # type: ignore[attr-defined]
+            elif node.attr in POSITION_READERS:  # type: ignore[attr-defined]
+                dynamic.append(f"line {node.lineno}: {node.attr} {SOURCE_POSITIONS}")  # type: ignore[attr-defined]
+        elif kind is ast.Constant and type(node.value) is str and "lineno" in node.value:  # type: ignore[attr-defined]
+            dynamic.append(f"line {node.lineno}: a format with lineno {SOURCE_POSITIONS}")  # type: ignore[attr-defined]
         elif kind is ast.Call:
             _dynamic_call(node, dynamic)  # type: ignore[arg-type]
             if type(node.func) is ast.Name:  # type: ignore[attr-defined]
                 called.add(id(node.func))  # type: ignore[attr-defined]
         elif kind is ast.Name and node.id in _LOOKUP_FUNCTIONS:  # type: ignore[attr-defined]
             values.append(node)  # type: ignore[arg-type]
+        elif kind is ast.Name and node.id in POSITION_READERS and type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+            dynamic.append(f"line {node.lineno}: {node.id} {SOURCE_POSITIONS}")  # type: ignore[attr-defined]
         elif not doctest and kind in _DOCUMENTED:
             doc = ast.get_docstring(node, clean=False)  # type: ignore[arg-type]
             doctest = bool(doc and ">>>" in doc)

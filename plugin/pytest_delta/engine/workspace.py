@@ -585,8 +585,19 @@ class Workspace:
                                          class_bases=self._class_bases, class_hook=self._class_hook,
                                          doctests_collected=self._doctests_collected,
                                          state_called=self._state_called,
-                                         used_fixtures=frozenset(self.options.used_fixtures))
+                                         used_fixtures=frozenset(self.options.used_fixtures),
+                                         dynamic_of=self._dynamic_of)
         return self._symbols
+
+    def _dynamic_of(self, path: str) -> tuple[str, ...] | None:
+        record = self.records.get(path)
+        if record is None or not record.digest:
+            return None
+        fresh = self._new_parsed.get(record.digest)
+        if fresh is not None:
+            return fresh.symbols.dynamic_access if fresh.symbols is not None else ()
+        base = self._base_parsed
+        return base.dynamic_access(record.digest) if isinstance(base, ParseTable) else None
 
     def _state_called(self, path: str, names: Collection[str]) -> dict[str, frozenset[str]]:
         """For units of ``path``, the module state stored into by the functions of ``path`` they
