@@ -213,6 +213,17 @@ class ParseTable(Mapping[bytes, ParseResult]):
         done = self._done.get(key)
         if done is not None:
             return done.symbols.dynamic_access if done.symbols is not None else ()
+        return self._symbol_strings(key, 1)
+
+    def hooks(self, key: bytes) -> tuple[str, ...] | None:
+        """An entry's classes that see their subclasses created, read without decoding its units."""
+        done = self._done.get(key)
+        if done is not None:
+            return done.symbols.hooks if done.symbols is not None else ()
+        return self._symbol_strings(key, 6)
+
+    def _symbol_strings(self, key: bytes, index: int) -> tuple[str, ...] | None:
+        """Item ``index`` (a list of strings) of an entry's symbol table, skipping the rest."""
         packed = self._table().get(key)
         if not isinstance(packed, bytes):
             return None
@@ -224,10 +235,12 @@ class ParseTable(Mapping[bytes, ParseResult]):
             for _ in range(4):
                 unpacker.skip()
             try:
-                unpacker.read_array_header()
+                if unpacker.read_array_header() != 7:
+                    return None
             except (ValueError, msgpack.UnpackException):
                 return ()  # no symbol table: nothing to look up
-            unpacker.skip()
+            for _ in range(index):
+                unpacker.skip()
             found = unpacker.unpack()
         except (ValueError, TypeError, msgpack.UnpackException):
             return None

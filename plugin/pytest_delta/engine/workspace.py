@@ -686,17 +686,33 @@ class Workspace:
     def _project_tables(self, path: str) -> Iterator[tuple[str, SymbolTable]]:
         """The symbol tables of ``path`` and of the project files it depends on, nearest first
         (at most :data:`MAX_CLASS_SEARCH` of them)."""
+        for current in self._project_paths(path):
+            table = self.symbols_of(current)
+            if table is not None:
+                yield current, table
+
+    def _project_paths(self, path: str) -> Iterator[str]:
         seen = {path}
         queue = deque([path])
         while queue:
             current = queue.popleft()
-            table = self.symbols_of(current)
-            if table is not None:
-                yield current, table
+            yield current
             for dep in self.graph.dependencies(current):
                 if dep not in seen and len(seen) < MAX_CLASS_SEARCH:
                     seen.add(dep)
                     queue.append(dep)
+
+    def _hooks_of(self, path: str) -> tuple[str, ...] | None:
+        """A file's classes that see subclasses created, without decoding its units when the
+        snapshot has them (None: unknown)."""
+        record = self.records.get(path)
+        if record is None or not record.digest:
+            return None
+        fresh = self._new_parsed.get(record.digest)
+        if fresh is not None:
+            return fresh.symbols.hooks if fresh.symbols is not None else ()
+        base = self._base_parsed
+        return base.hooks(record.digest) if isinstance(base, ParseTable) else None
 
     def _class_bases(self, path: str, written: str) -> tuple[str, tuple[str, ...]] | None:
         """Where the project defines the base class ``written`` (as ``path`` spells it:
@@ -740,6 +756,8 @@ class Workspace:
     def _class_hook(self, path: str, name: str) -> str | None:
         """The project class among ``name`` and its ancestors that sees subclasses being created
         (``__init_subclass__``, a metaclass), as ``"Base (src/base.py)"``; None if there is none."""
+        if all(self._hooks_of(p) == () for p in self._project_paths(path) if p.endswith(".py")):
+            return None  # no class of the project it depends on sees subclasses created
         bases: dict[str, list[str]] = {}
         hooks: dict[str, str] = {}
         for where, table in self._project_tables(path):
