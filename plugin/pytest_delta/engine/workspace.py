@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .files import CONFIG, DATA, ITEMS, PYTHON, FileStat, TrackRules, digest, is_tracked, read_file, scan_tree
 from .graph import Graph
@@ -590,14 +590,19 @@ class Workspace:
         return self._symbols
 
     def _dynamic_of(self, path: str) -> tuple[str, ...] | None:
+        return self._stored_strings(path, "dynamic_access")
+
+    def _stored_strings(self, path: str, field: Literal["dynamic_access", "hooks"]) -> tuple[str, ...] | None:
+        """A list a file's symbol table holds, read without decoding its units when the snapshot
+        has them (None: unknown)."""
         record = self.records.get(path)
         if record is None or not record.digest:
             return None
         fresh = self._new_parsed.get(record.digest)
         if fresh is not None:
-            return fresh.symbols.dynamic_access if fresh.symbols is not None else ()
+            return getattr(fresh.symbols, field) if fresh.symbols is not None else ()
         base = self._base_parsed
-        return base.dynamic_access(record.digest) if isinstance(base, ParseTable) else None
+        return getattr(base, field)(record.digest) if isinstance(base, ParseTable) else None
 
     def _state_called(self, path: str, names: Collection[str]) -> dict[str, frozenset[str]]:
         """For units of ``path``, the module state stored into by the functions of ``path`` they
@@ -702,18 +707,6 @@ class Workspace:
                     seen.add(dep)
                     queue.append(dep)
 
-    def _hooks_of(self, path: str) -> tuple[str, ...] | None:
-        """A file's classes that see subclasses created, without decoding its units when the
-        snapshot has them (None: unknown)."""
-        record = self.records.get(path)
-        if record is None or not record.digest:
-            return None
-        fresh = self._new_parsed.get(record.digest)
-        if fresh is not None:
-            return fresh.symbols.hooks if fresh.symbols is not None else ()
-        base = self._base_parsed
-        return base.hooks(record.digest) if isinstance(base, ParseTable) else None
-
     def _class_bases(self, path: str, written: str) -> tuple[str, tuple[str, ...]] | None:
         """Where the project defines the base class ``written`` (as ``path`` spells it:
         ``Base``, ``models.Base``, ``logging.Formatter``) and its bases; None when it is not
@@ -756,7 +749,7 @@ class Workspace:
     def _class_hook(self, path: str, name: str) -> str | None:
         """The project class among ``name`` and its ancestors that sees subclasses being created
         (``__init_subclass__``, a metaclass), as ``"Base (src/base.py)"``; None if there is none."""
-        if all(self._hooks_of(p) == () for p in self._project_paths(path) if p.endswith(".py")):
+        if all(self._stored_strings(p, "hooks") == () for p in self._project_paths(path) if p.endswith(".py")):
             return None  # no class of the project it depends on sees subclasses created
         bases: dict[str, list[str]] = {}
         hooks: dict[str, str] = {}
