@@ -11,6 +11,7 @@ file level and everything that imports it is affected whole, as without symbol p
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -37,10 +38,12 @@ XUNIT_FUNCTIONS = frozenset({
 })
 
 
-def _protocol_methods() -> frozenset[str]:
+@functools.cache
+def protocol_methods() -> frozenset[str]:
     """Method names the standard library calls on any object it is handed, whatever its class:
     a stream's ``write`` (``csv.writer``, ``print(file=...)``, ``json.dump``), a mapping's
-    ``keys`` (``dict(obj)``), a logging filter's ``filter``, a protocol's ``data_received``."""
+    ``keys`` (``dict(obj)``), a logging filter's ``filter``, a protocol's ``data_received``.
+    Computed from this interpreter's standard library, on first need (asyncio is slow to import)."""
     import asyncio
     import collections.abc as abc
     import io
@@ -52,9 +55,6 @@ def _protocol_methods() -> frozenset[str]:
                                asyncio.BufferedProtocol, asyncio.DatagramProtocol, asyncio.SubprocessProtocol)
     return frozenset(name for kind in kinds for name in dir(kind) if not name.startswith("_"))
 
-
-#: Computed once from this interpreter's standard library.
-PROTOCOL_METHODS = _protocol_methods()
 
 
 def _called_unnamed(unit: Unit, decorators: Iterable[str], used_fixtures: Collection[str] = ()) -> str | None:
@@ -494,7 +494,7 @@ def select_units(
                         escalated[user_path] = f"its module body uses {unit.class_name}"
                     else:
                         affect_unit(user_path, user, UnitCause(unit.class_name, (path, unit.name)))
-            elif unit.class_name is not None and (not users or unit.short_name in PROTOCOL_METHODS
+            elif unit.class_name is not None and (not users or unit.short_name in protocol_methods()
                                                   or external_base(path, unit.class_name)
                                                   or named_beyond(unit.short_name)):
                 # Nothing names it, the standard library calls it on objects it is handed
