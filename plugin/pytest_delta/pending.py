@@ -35,8 +35,9 @@ class CollectionFacts:
     complete: bool = False
 
     def failed_to_collect(self, path: str) -> bool:
-        """Whether collecting ``path`` failed, itself or through a directory above it."""
-        if path in self.errored:
+        """Whether collecting ``path`` failed, itself or through a directory above it (``""``:
+        the whole session's collection)."""
+        if path in self.errored or "" in self.errored:
             return True
         head = path
         while "/" in head:

@@ -373,7 +373,7 @@ class DeltaPlugin:
             return False  # ``--ignore`` leaves files uncollected that may hold tests
         root = self.root.resolve()
         source = getattr(self.config, "args_source", None)
-        if source is not None and source.name == "INVOCATION_DIR":
+        if source is not None and source.name in ("INVOCATION_DIR", "INCOVATION_DIR"):  # pytest 7's spelling
             # No arguments: pytest collects the directory it was started in, maybe below the rootdir.
             return Path(self.config.invocation_params.dir).resolve() == root
         if source is not None and source.name != "ARGS":
@@ -384,6 +384,8 @@ class DeltaPlugin:
         return True
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not report.nodeid and report.failed:
+            self._facts().errored.add("")  # the session's own collection failed (pytest 7: a conftest)
         if "::" in report.nodeid or not report.nodeid:
             return
         facts = self._facts()
