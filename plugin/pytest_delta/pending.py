@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .engine.files import iter_parents
+
 
 def file_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
@@ -37,14 +39,7 @@ class CollectionFacts:
     def failed_to_collect(self, path: str) -> bool:
         """Whether collecting ``path`` failed, itself or through a directory above it (``""``:
         the whole session's collection)."""
-        if path in self.errored or "" in self.errored:
-            return True
-        head = path
-        while "/" in head:
-            head = head.rpartition("/")[0]
-            if head in self.errored:
-                return True
-        return False
+        return any(where in self.errored for where in (path, *iter_parents(path)))
 
     def to_wire(self) -> dict[str, object]:
         return {"should_run": sorted(self.should_run), "collected": sorted(self.collected),

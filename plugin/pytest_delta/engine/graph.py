@@ -8,7 +8,7 @@ file lies on a shortest chain back to a changed file (:meth:`Graph.chain`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 
 class Graph:
@@ -37,6 +37,19 @@ class Graph:
     def dependents(self, path: str) -> list[str]:
         """Files that import ``path`` directly."""
         return self._reverse_edges().get(path, [])
+
+    def find_dependencies(self, starts: Iterable[str], limit: int | None = None) -> Iterator[str]:
+        """``starts`` and every file they depend on, transitively, nearest first (at most
+        ``limit`` of them)."""
+        seen = dict.fromkeys(starts)
+        queue = deque(seen)
+        while queue:
+            current = queue.popleft()
+            yield current
+            for dep in self.dependencies(current):
+                if dep not in seen and (limit is None or len(seen) < limit):
+                    seen[dep] = None
+                    queue.append(dep)
 
     def _reverse_edges(self) -> dict[str, list[str]]:
         if self._reverse is None:

@@ -173,14 +173,7 @@ def _running_code(graph: Graph, affected: Iterable[str]) -> list[str]:
     everything they import. A method is called on an object wherever the object goes: ``Job.run``
     in ``base.py`` calls ``self.process()`` of a subclass in a module ``base.py`` never imports;
     a dispatcher there looks it up by a computed name."""
-    found = {p for p in affected if p.endswith(".py")}
-    pending = list(found)
-    while pending:
-        for dep in graph.dependencies(pending.pop()):
-            if dep.endswith(".py") and dep not in found:
-                found.add(dep)
-                pending.append(dep)
-    return sorted(found)
+    return sorted(p for p in graph.find_dependencies(p for p in affected if p.endswith(".py")) if p.endswith(".py"))
 
 
 def _diff(old: SymbolTable, new: SymbolTable) -> list[tuple[Unit | None, Unit | None]]:

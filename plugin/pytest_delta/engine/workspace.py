@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -697,15 +696,7 @@ class Workspace:
                 yield current, table
 
     def _project_paths(self, path: str) -> Iterator[str]:
-        seen = {path}
-        queue = deque([path])
-        while queue:
-            current = queue.popleft()
-            yield current
-            for dep in self.graph.dependencies(current):
-                if dep not in seen and len(seen) < MAX_CLASS_SEARCH:
-                    seen.add(dep)
-                    queue.append(dep)
+        return self.graph.find_dependencies([path], MAX_CLASS_SEARCH)
 
     def _class_bases(self, path: str, written: str) -> tuple[str, tuple[str, ...]] | None:
         """Where the project defines the base class ``written`` (as ``path`` spells it:
